@@ -1,0 +1,35 @@
+/** zod schemas of every file in `config/` (the watchlist schema lives with the tagger that compiles it). */
+import { z } from 'zod';
+import { AlertRuleSchema, FeedConfigSchema } from '../model.ts';
+
+export const FeedsFileSchema = z.object({
+  feeds: z.array(FeedConfigSchema).min(1),
+});
+export type FeedsFile = z.infer<typeof FeedsFileSchema>;
+
+export const DigestConfigSchema = z.object({
+  /** Local time of day the daily digest is built, `HH:MM`. @defaultValue "07:00" */
+  time: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'digest time: HH:MM, 24-hour')
+    .default('07:00'),
+  /** IANA time zone of `time` and of the digest's day boundaries. @defaultValue "UTC" */
+  timezone: z
+    .string()
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'digest timezone: not an IANA time zone (e.g. Europe/London)')
+    .default('UTC'),
+});
+export type DigestConfig = z.infer<typeof DigestConfigSchema>;
+
+export const AlertsFileSchema = z.object({
+  rules: z.array(AlertRuleSchema).default([]),
+  digest: DigestConfigSchema.default({ time: '07:00', timezone: 'UTC' }),
+});
+export type AlertsFile = z.infer<typeof AlertsFileSchema>;

@@ -1,0 +1,146 @@
+/**
+ * The data passed between pipeline stages. Every stage in `src/` takes and returns these plain
+ * objects; zod schemas double as the validation of job payloads crossing a queue.
+ */
+import { z } from 'zod';
+
+/** ISO 8601 instant as a string (`2025-12-19T14:00:00.000Z`), or null when unknown. */
+const isoDate = z.string().nullable();
+
+/** One entry of `config/feeds.yaml`. */
+export const FeedConfigSchema = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'feed id: lowercase letters, digits and dashes'),
+  url: z.url(),
+  title: z.string().optional(),
+  /** Minutes between two polls of this feed. @defaultValue 15 */
+  intervalMinutes: z.number().int().min(1).max(24 * 60).default(15),
+  labels: z.array(z.string()).default([]),
+});
+export type FeedConfig = z.infer<typeof FeedConfigSchema>;
+
+/** One item of a parsed feed, as the DESIGN.md `parse-feed` contract prints it. */
+export const FeedItemSchema = z.object({
+  title: z.string(),
+  link: z.string().nullable(),
+  id: z.string().nullable(),
+  published: isoDate,
+  updated: isoDate.optional(),
+  summary: z.string(),
+  content: z.string(),
+});
+export type FeedItem = z.infer<typeof FeedItemSchema>;
+
+export const ParsedFeedSchema = z.object({
+  title: z.string(),
+  link: z.string().nullable(),
+  items: z.array(FeedItemSchema),
+});
+export type ParsedFeed = z.infer<typeof ParsedFeedSchema>;
+
+/** What the article stage needs to know about a new feed item (the `article` queue payload). */
+export const ArticleRefSchema = z.object({
+  feedId: z.string(),
+  url: z.url(),
+  canonicalUrl: z.url(),
+  title: z.string(),
+  published: isoDate,
+  /** The feed's own HTML for the item (content:encoded or summary), used when extraction fails. */
+  feedContent: z.string(),
+});
+export type ArticleRef = z.infer<typeof ArticleRefSchema>;
+
+/** An extracted article: the result of `extractArticle`. */
+export const ExtractedArticleSchema = z.object({
+  url: z.string(),
+  title: z.string(),
+  byline: z.string().nullable(),
+  published: isoDate,
+  lang: z.string().nullable(),
+  text: z.string(),
+});
+export type ExtractedArticle = z.infer<typeof ExtractedArticleSchema>;
+
+/** The tagger's input: anything with a title, a text and (optionally) a publication date. */
+export interface TaggableArticle {
+  title: string;
+  text: string;
+  published?: string | null;
+}
+
+export const MentionSchema = z.object({
+  kind: z.enum(['actor', 'phase']),
+  /** Taxonomy id of the actor or phase. */
+  id: z.string(),
+  field: z.enum(['title', 'text']),
+  /** UTF-16 offsets into `field` of the original (un-normalised) string. */
+  start: z.number().int(),
+  end: z.number().int(),
+  text: z.string(),
+  /** The sentence the mention sits in: the evidence snippet shown to people. */
+  sentence: z.string(),
+});
+export type Mention = z.infer<typeof MentionSchema>;
+
+export const TagSchema = z.object({
+  id: z.string(),
+  count: z.number().int(),
+  /** The first evidence sentence. */
+  evidence: z.string(),
+});
+export type Tag = z.infer<typeof TagSchema>;
+
+export const TagResultSchema = z.object({
+  relevant: z.boolean(),
+  actors: z.array(TagSchema),
+  phases: z.array(TagSchema),
+  mentions: z.array(MentionSchema),
+});
+export type TagResult = z.infer<typeof TagResultSchema>;
+
+/** An article ready to store and alert on (the `store` and `alert` queue payload). */
+export const TaggedArticleSchema = z.object({
+  feedId: z.string(),
+  url: z.string(),
+  canonicalUrl: z.string(),
+  title: z.string(),
+  byline: z.string().nullable(),
+  lang: z.string().nullable(),
+  text: z.string(),
+  published: isoDate,
+  fetchedAt: z.string(),
+  /** 'page' when Readability extracted the page, 'feed' when the feed's own content stood in. */
+  source: z.enum(['page', 'feed']),
+  tags: TagResultSchema,
+});
+export type TaggedArticle = z.infer<typeof TaggedArticleSchema>;
+
+/** An alert rule of `config/alerts.yaml`: every listed condition must hold (any-of within a list). */
+export const AlertRuleSchema = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'rule id: lowercase letters, digits and dashes'),
+  description: z.string().optional(),
+  /** Fires when the article carries any of these actor ids. */
+  actors: z.array(z.string()).default([]),
+  /** Fires when the article carries any of these phase ids. */
+  phases: z.array(z.string()).default([]),
+  /** Fires when the title or text contains any of these words or phrases (case-insensitive, whole words). */
+  keywords: z.array(z.string()).default([]),
+  /** Only articles the tagger judged relevant. @defaultValue true */
+  relevantOnly: z.boolean().default(true),
+  channels: z.array(z.enum(['slack', 'email'])).min(1),
+});
+export type AlertRule = z.infer<typeof AlertRuleSchema>;
+
+/** One rule that an article fired, with the reasons shown in the message. */
+export interface AlertMatch {
+  ruleId: string;
+  reasons: string[];
+}
+
+/** One message to deliver: the `alert` queue payload. */
+export const AlertJobSchema = z.object({
+  ruleId: z.string(),
+  channel: z.enum(['slack', 'email']),
+  reasons: z.array(z.string()),
+  article: TaggedArticleSchema,
+});
+export type AlertJob = z.infer<typeof AlertJobSchema>;
