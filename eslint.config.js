@@ -27,7 +27,10 @@ export default tseslint.config(
               group: ['**/store/**', '**/pipeline/**', '**/queue/**', '**/channels/**', '**/http/**'],
               message: 'pure stages receive facts as arguments; only src/pipeline joins them to I/O',
             },
-            { group: ['bullmq', 'ioredis', 'pg', '@electric-sql/pglite', 'nodemailer'], message: 'no I/O in a pure stage' },
+            {
+              group: ['bullmq', 'ioredis', 'pg', '@electric-sql/pglite', 'nodemailer'],
+              message: 'no I/O in a pure stage',
+            },
           ],
         },
       ],

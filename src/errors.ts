@@ -18,7 +18,8 @@ export const ErrorCodes = {
 } as const;
 export type ErrorCode = keyof typeof ErrorCodes;
 
-export type Stage = 'config' | 'http' | 'feeds' | 'extract' | 'tagging' | 'store' | 'alerts' | 'digest' | 'queue';
+export type Stage =
+  'config' | 'http' | 'feeds' | 'extract' | 'tagging' | 'store' | 'alerts' | 'digest' | 'queue';
 
 export class PipelineError extends Error {
   readonly code: ErrorCode;

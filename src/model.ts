@@ -13,7 +13,12 @@ export const FeedConfigSchema = z.object({
   url: z.url(),
   title: z.string().optional(),
   /** Minutes between two polls of this feed. @defaultValue 15 */
-  intervalMinutes: z.number().int().min(1).max(24 * 60).default(15),
+  intervalMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(15),
   labels: z.array(z.string()).default([]),
 });
 export type FeedConfig = z.infer<typeof FeedConfigSchema>;

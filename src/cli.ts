@@ -1,0 +1,293 @@
+/**
+ * The command line. Evaluation contracts (DESIGN.md) print one JSON object per line on stdout;
+ * everything meant for people goes to stderr, one line per problem.
+ */
+import { readFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { Command, Option } from 'commander';
+import cliProgress from 'cli-progress';
+import Table from 'cli-table3';
+import { pino } from 'pino';
+import { configPaths } from './config/load-config.ts';
+import { loadSettings } from './config/settings.ts';
+import { describeError } from './errors.ts';
+import { decodePage } from './extract/decode-page.ts';
+import { extractArticle } from './extract/extract-article.ts';
+import { parseFeed } from './feeds/parse-feed.ts';
+import { fetchUrl } from './http/fetch-url.ts';
+import { loadWatchlist, openContext } from './pipeline/open-context.ts';
+import { runOnce, type RunSummary } from './pipeline/run-once.ts';
+import { buildDailyDigest } from './pipeline/steps.ts';
+import { listFeeds } from './store/feeds.ts';
+import { compileWatchlist } from './tagging/compile-watchlist.ts';
+import { tagArticle } from './tagging/tag-article.ts';
+
+const out = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n`);
+const problem = (line: string) => process.stderr.write(`${line}\n`);
+
+/** People read problem lines, not JSON logs: the CLI's logger is quiet unless LOG_LEVEL says otherwise. */
+const cliLog = pino({ level: process.env.LOG_LEVEL ?? 'silent', base: undefined }, pino.destination(2));
+
+async function* jsonLines(
+  input: NodeJS.ReadableStream,
+): AsyncGenerator<{ line: number; value: unknown; error?: string }> {
+  let line = 0;
+  for await (const text of createInterface({ input, crlfDelay: Infinity })) {
+    line++;
+    if (!text.trim()) continue;
+    try {
+      yield { line, value: JSON.parse(text) as unknown };
+    } catch (error) {
+      yield { line, value: null, error: `stdin line ${line}: not JSON (${describeError(error)})` };
+    }
+  }
+}
+
+interface FeedInput {
+  file: string;
+  url?: string;
+  contentType?: string;
+}
+
+async function parseFeedFile(input: FeedInput): Promise<void> {
+  try {
+    const bytes = await readFile(input.file);
+    const feed = await parseFeed(bytes, input.url ?? `file://${input.file}`, {
+      contentType: input.contentType,
+    });
+    out({
+      file: input.file,
+      feed: { title: feed.title, link: feed.link },
+      items: feed.items,
+      encoding: feed.encoding,
+    });
+  } catch (error) {
+    out({ file: input.file, error: describeError(error) });
+  }
+}
+
+async function extractFile(file: string, url: string | undefined): Promise<void> {
+  try {
+    const html = decodePage(await readFile(file));
+    const article = extractArticle(html, url ?? `file://${file}`);
+    out({ file, ...article, url: url ?? article.url });
+  } catch (error) {
+    out({ file, error: describeError(error) });
+  }
+}
+
+function printSummary(summary: RunSummary): void {
+  const table = new Table({
+    head: [
+      'feeds',
+      'new items',
+      'extracted',
+      'feed text',
+      'tagged',
+      'relevant',
+      'stored',
+      'alerted',
+      'failed',
+    ],
+  });
+  table.push([
+    `${summary.feedsOk}/${summary.feeds}`,
+    summary.newItems,
+    summary.extracted,
+    summary.fromFeedContent,
+    summary.tagged,
+    summary.relevant,
+    summary.stored,
+    summary.alerted,
+    summary.failures.length,
+  ]);
+  process.stdout.write(`${table.toString()}\n`);
+  if (summary.failures.length > 0) {
+    const failures = new Table({
+      head: ['failed', 'culprit', 'reason'],
+      colWidths: [9, 50, 70],
+      wordWrap: true,
+    });
+    for (const f of summary.failures) failures.push([f.stage, f.culprit, f.reason]);
+    process.stdout.write(`${failures.toString()}\n`);
+  }
+}
+
+const program = new Command('ceasefire-watch')
+  .description('News-monitoring pipeline: feeds → extraction → tagging → storage → alerts and digests')
+  .showHelpAfterError();
+
+program
+  .command('run')
+  .description('run every stage once, in-process, without Redis')
+  .requiredOption('--once', 'single pass (the only mode of this command)')
+  .action(async () => {
+    const settings = loadSettings();
+    const ctx = await openContext({ settings, log: cliLog });
+    const bar = new cliProgress.SingleBar(
+      {
+        stream: process.stderr,
+        format: '{phase} [{bar}] {value}/{total}',
+        hideCursor: true,
+        clearOnComplete: false,
+      },
+      cliProgress.Presets.shades_classic,
+    );
+    bar.start(ctx.feeds.size, 0, { phase: 'feeds   ' });
+    let feedsDone = 0;
+    try {
+      const summary = await runOnce(ctx, (event) => {
+        if (event.type === 'feeds-done') {
+          bar.setTotal(Math.max(event.newItems, 1));
+          bar.update(0, { phase: 'articles' });
+          if (event.newItems === 0) bar.update(1);
+        } else if (event.type === 'article-done') bar.increment();
+        else if (event.type === 'feed-failed') bar.update(++feedsDone);
+      });
+      bar.stop();
+      for (const f of summary.failures) problem(`${f.stage} failed: ${f.reason}`);
+      printSummary(summary);
+    } finally {
+      bar.stop();
+      await ctx.close();
+    }
+  });
+
+program
+  .command('parse-feed')
+  .description('parse feed files; one JSON line per file (DESIGN.md contract)')
+  .argument('[files...]')
+  .option('--url <url>', 'document URL (base for relative links)')
+  .option('--content-type <type>', 'HTTP Content-Type (its charset wins over the XML declaration)')
+  .option('--stdin', 'read {"file","url"?,"contentType"?} lines from stdin')
+  .action(async (files: string[], opts: { url?: string; contentType?: string; stdin?: boolean }) => {
+    if (opts.stdin) {
+      for await (const entry of jsonLines(process.stdin)) {
+        const input = entry.value as Partial<FeedInput> | null;
+        if (entry.error || !input || typeof input.file !== 'string') {
+          problem(entry.error ?? `stdin line ${entry.line}: needs a "file" string`);
+          out({ file: input?.file ?? null, error: entry.error ?? 'missing "file"' });
+          continue;
+        }
+        await parseFeedFile({ file: input.file, url: input.url, contentType: input.contentType });
+      }
+      return;
+    }
+    if (files.length === 0) program.error('parse-feed: give FILE... or --stdin', { exitCode: 2 });
+    for (const file of files) await parseFeedFile({ file, url: opts.url, contentType: opts.contentType });
+  });
+
+program
+  .command('extract')
+  .description('extract article text from HTML files, or from --url alone through the guarded HTTP client')
+  .argument('[files...]')
+  .option('--url <url>', 'page URL (base for links); alone, fetch this page')
+  .action(async (files: string[], opts: { url?: string }) => {
+    if (files.length === 0) {
+      const url = opts.url;
+      if (!url) return program.error('extract: give FILE... or --url URL', { exitCode: 2 });
+      const settings = loadSettings();
+      try {
+        const response = await fetchUrl(url, {
+          maxBytes: settings.PAGE_MAX_BYTES,
+          timeoutMs: settings.FETCH_TIMEOUT_MS,
+          allowPrivateNetworks: settings.ALLOW_PRIVATE_NETWORKS,
+        });
+        const article = extractArticle(
+          decodePage(response.body, response.headers['content-type']),
+          response.url,
+        );
+        out({ ...article, url: response.url });
+      } catch (error) {
+        out({ url, error: describeError(error) });
+      }
+      return;
+    }
+    for (const file of files) await extractFile(file, opts.url);
+  });
+
+program
+  .command('tag')
+  .description('tag {"id","title","text","published"?} lines from stdin with a watchlist')
+  .option('--watchlist <file>', 'watchlist YAML (default: the configured one)')
+  .action(async (opts: { watchlist?: string }) => {
+    const file = opts.watchlist ?? configPaths(loadSettings()).watchlist;
+    const matcher = compileWatchlist(await loadWatchlist(file));
+    for await (const entry of jsonLines(process.stdin)) {
+      const record = entry.value as {
+        id?: unknown;
+        title?: unknown;
+        text?: unknown;
+        published?: unknown;
+      } | null;
+      const id =
+        record && (typeof record.id === 'string' || typeof record.id === 'number') ? record.id : null;
+      if (entry.error || !record || typeof record.text !== 'string') {
+        const reason = entry.error ?? `stdin line ${entry.line}: needs "id", "title" and "text" strings`;
+        problem(reason);
+        out({ id, error: reason });
+        continue;
+      }
+      const result = tagArticle(
+        {
+          title: typeof record.title === 'string' ? record.title : '',
+          text: record.text,
+          published: typeof record.published === 'string' ? record.published : null,
+        },
+        matcher,
+      );
+      out({
+        id,
+        relevant: result.relevant,
+        actors: result.actors.map((t) => t.id),
+        phases: result.phases.map((t) => t.id),
+        mentions: result.mentions.map((m) => ({
+          [m.kind]: m.id,
+          field: m.field,
+          start: m.start,
+          end: m.end,
+          text: m.text,
+        })),
+      });
+    }
+  });
+
+program
+  .command('digest')
+  .description("write a day's digest (Markdown + HTML) under DIGEST_DIR; email it when SMTP is configured")
+  .addOption(new Option('--date <YYYY-MM-DD>', 'the local day to report').makeOptionMandatory())
+  .action(async (opts: { date: string }) => {
+    const ctx = await openContext({ settings: loadSettings(), log: cliLog });
+    try {
+      const result = await buildDailyDigest(ctx, opts.date);
+      process.stdout.write(
+        `digest ${result.day}: ${result.articles} articles → ${result.markdownPath}, ${result.htmlPath}${result.emailed ? ' (emailed)' : ''}\n`,
+      );
+    } finally {
+      await ctx.close();
+    }
+  });
+
+program
+  .command('feeds')
+  .description('one status line per configured feed')
+  .action(async () => {
+    const ctx = await openContext({ settings: loadSettings(), log: cliLog });
+    try {
+      for (const feed of await listFeeds(ctx.db)) {
+        process.stdout.write(
+          `${feed.id}\t${feed.status}\tlast success ${feed.lastSuccessAt ?? 'never'}\tfailures ${feed.consecutiveFailures}` +
+            `${feed.lastError ? `\tlast error: ${feed.lastError}` : ''}\n`,
+        );
+      }
+    } finally {
+      await ctx.close();
+    }
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  problem(`ceasefire-watch: ${describeError(error)}`);
+  process.exitCode = 1;
+}

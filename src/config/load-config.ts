@@ -1,0 +1,62 @@
+/** Reads the files of `config/` from disk and validates them; the only config code that does I/O. */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { PipelineError } from '../errors.ts';
+import { AlertsFileSchema, FeedsFileSchema, type AlertsFile, type FeedsFile } from './schemas.ts';
+import { parseYamlConfig } from './parse-yaml-config.ts';
+import type { Settings } from './settings.ts';
+
+async function readConfigFile(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (cause) {
+    throw new PipelineError({
+      code: 'CONFIG_INVALID',
+      stage: 'config',
+      culprit: file,
+      detail: `cannot read: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`,
+      permanent: true,
+      cause,
+    });
+  }
+}
+
+export async function loadFeedsFile(file: string): Promise<FeedsFile> {
+  const feeds = parseYamlConfig(await readConfigFile(file), file, FeedsFileSchema);
+  const seen = new Set<string>();
+  for (const feed of feeds.feeds) {
+    if (seen.has(feed.id)) {
+      throw new PipelineError({
+        code: 'CONFIG_INVALID',
+        stage: 'config',
+        culprit: file,
+        detail: `feed id "${feed.id}" appears twice`,
+        permanent: true,
+      });
+    }
+    seen.add(feed.id);
+  }
+  return feeds;
+}
+
+export async function loadAlertsFile(file: string): Promise<AlertsFile> {
+  return parseYamlConfig(await readConfigFile(file), file, AlertsFileSchema);
+}
+
+export async function loadTextFile(file: string): Promise<string> {
+  return readConfigFile(file);
+}
+
+export interface ConfigPaths {
+  feeds: string;
+  alerts: string;
+  watchlist: string;
+}
+
+export function configPaths(settings: Settings): ConfigPaths {
+  return {
+    feeds: path.join(settings.CONFIG_DIR, 'feeds.yaml'),
+    alerts: path.join(settings.CONFIG_DIR, 'alerts.yaml'),
+    watchlist: path.resolve(settings.CONFIG_DIR, settings.WATCHLIST),
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * Environment variables, validated once and frozen. Every secret can also come from `<NAME>_FILE`
+ * (Docker/Kubernetes secrets). The README's table lists the same keys and defaults.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { PipelineError } from '../errors.ts';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const commaList = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0),
+);
+
+export const SettingsSchema = z.object({
+  /** @defaultValue "redis://127.0.0.1:6379" */
+  REDIS_URL: z.string().default('redis://127.0.0.1:6379').describe('Redis for the BullMQ queues'),
+  DATABASE_URL: z.string().optional().describe('PostgreSQL; unset = embedded PGlite under DATA_DIR'),
+  DATA_DIR: z.string().default('./data').describe('embedded PGlite database directory'),
+  CONFIG_DIR: z.string().default('./config').describe('feeds.yaml, alerts.yaml, watchlists/'),
+  WATCHLIST: z
+    .string()
+    .default('watchlists/gaza-ceasefire.yaml')
+    .describe('watchlist, relative to CONFIG_DIR'),
+  DIGEST_DIR: z.string().default('./digests').describe('where digests are written'),
+  QUEUE_PREFIX: z.string().default('cw').describe('BullMQ key prefix'),
+  ARTICLE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** Off by default: feeds and pages on private networks are refused (SSRF guard). */
+  ALLOW_PRIVATE_NETWORKS: bool.default(false),
+  FETCH_TIMEOUT_MS: z.coerce.number().int().min(100).default(20_000),
+  FEED_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(5 * 1024 * 1024),
+  PAGE_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(10 * 1024 * 1024),
+  SLACK_WEBHOOK_URL: z.url().optional().describe('Slack incoming webhook; unset = no Slack alerts'),
+  SMTP_URL: z.string().optional().describe('smtp://user:pass@host:port; unset = no email'),
+  EMAIL_FROM: z.string().default('ceasefire-watch <alerts@localhost>'),
+  ALERT_EMAIL_TO: commaList.default([]),
+  DIGEST_EMAIL_TO: commaList.optional().describe('defaults to ALERT_EMAIL_TO'),
+});
+export type Settings = Readonly<z.infer<typeof SettingsSchema>>;
+
+const secretKeys = ['DATABASE_URL', 'REDIS_URL', 'SLACK_WEBHOOK_URL', 'SMTP_URL'] as const;
+
+/**
+ * Reads settings from an environment (process.env by default), resolving `*_FILE` secrets.
+ *
+ * @example
+ * const settings = loadSettings({ DATABASE_URL: 'postgres://localhost/cw' });
+ */
+export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const raw: Record<string, string | undefined> = {};
+  for (const key of Object.keys(SettingsSchema.shape)) {
+    const value = env[key];
+    raw[key] = value === '' ? undefined : value;
+  }
+  for (const key of secretKeys) {
+    const file = env[`${key}_FILE`];
+    if (raw[key] === undefined && file) raw[key] = readFileSync(file, 'utf8').trim();
+  }
+  const parsed = SettingsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new PipelineError({
+      code: 'CONFIG_INVALID',
+      stage: 'config',
+      culprit: `environment variable ${String(issue?.path[0] ?? '?')}`,
+      detail: issue?.message ?? 'invalid',
+      permanent: true,
+    });
+  }
+  return Object.freeze(parsed.data);
+}

@@ -1,0 +1,422 @@
+/**
+ * Feed bytes (or text) → {@link ParsedFeed}: rss-parser's `parseString` for the XML and the format
+ * dispatch (RSS 0.9x/1.0/2.0, Atom), plus what it misses (FACTS.md): charset decoding, HTML entities in
+ * XML, `xml:base` and document-relative links, guid as permalink, strict dates, one bad item not losing
+ * the feed. The raw xml2js nodes are kept through `customFields` and normalised here, so every field
+ * rule lives in this file.
+ */
+import Parser from 'rss-parser';
+import { PipelineError } from '../errors.ts';
+import type { FeedItem, ParsedFeed } from '../model.ts';
+import { decodeEntities, htmlEntity, XML_ENTITIES } from './decode-entities.ts';
+import { decodeFeed } from './decode-feed.ts';
+import { parseFeedDate } from './parse-feed-date.ts';
+
+/** An xml2js node with default options: text-only elements are strings, others objects of arrays. */
+type XmlNode = string | XmlElement;
+interface XmlElement {
+  _?: string;
+  $?: Record<string, string>;
+  [child: string]: unknown;
+}
+type RawItem = Record<string, unknown>;
+
+/** Elements kept raw (`raw:<name>`, every occurrence) on items; `$` holds the item's attributes. */
+const ITEM_FIELDS = [
+  '$',
+  'title',
+  'dc:title',
+  'link',
+  'atom:link',
+  'guid',
+  'id',
+  'pubDate',
+  'dc:date',
+  'published',
+  'issued',
+  'created',
+  'updated',
+  'modified',
+  'atom:updated',
+  'dcterms:modified',
+  'description',
+  'summary',
+  'content',
+  'content:encoded',
+  'fullitem',
+];
+const FEED_FIELDS = ['$', 'title', 'dc:title', 'link', 'atom:link'];
+
+/** The DOCTYPE comes before the root element; 64 KiB covers any real internal subset. */
+const DOCTYPE_WINDOW_CHARS = 65_536;
+
+const rawFields = (names: string[]) => names.map((name) => [name, `raw:${name}`, { keepArray: true }]);
+
+/** What rss-parser's builders look like from the outside; they are not in its type declarations. */
+interface ParserInternals {
+  parseItemAtom(entry: RawItem): RawItem;
+  parseItemRss(item: RawItem, fields: unknown[]): RawItem;
+  buildRSS2(doc: RawItem): RawItem;
+  buildRSS0_9(doc: RawItem): RawItem;
+  buildAtomFeed(doc: RawItem): RawItem;
+}
+
+/**
+ * Names that sax's loose mode would otherwise fold to upper case; restoring the common mixed-case ones
+ * is enough for rss-parser's dispatch and our field lookups.
+ */
+const MIXED_CASE_NAMES = new Map(
+  ['rdf:RDF', 'pubDate', 'isPermaLink', 'lastBuildDate', 'managingEditor', 'webMaster'].map((n) => [
+    n.toLowerCase(),
+    n,
+  ]),
+);
+const canonicalName = (name: string) => {
+  const lower = name.toLowerCase();
+  return MIXED_CASE_NAMES.get(lower) ?? lower;
+};
+
+/**
+ * An rss-parser instance hardened where it loses whole feeds (FACTS.md): `parseItemAtom` calls
+ * `toISOString()` on `new Date(<published>)`, so one invalid date throws `RangeError`; `<rss>` without
+ * `<channel>` and Atom `<link>` without `href` throw `TypeError`. We normalise from the raw fields anyway,
+ * so a failed item falls back to those alone. `lenient` switches sax to its loose mode (unclosed tags,
+ * HTML entities, stray markup), used only when the strict parse fails.
+ */
+function createParser(lenient: boolean): Parser {
+  const parser = new Parser({
+    defaultRSS: 2,
+    customFields: {
+      feed: rawFields(FEED_FIELDS) as never,
+      item: rawFields(ITEM_FIELDS) as never,
+    },
+    xml2js: lenient
+      ? { strict: false, tagNameProcessors: [canonicalName], attrNameProcessors: [canonicalName] }
+      : {},
+  });
+  const internals = parser as unknown as ParserInternals;
+  const proto = Parser.prototype as unknown as ParserInternals;
+  const rawOnly = (node: RawItem): RawItem =>
+    Object.fromEntries(ITEM_FIELDS.map((name) => [`raw:${name}`, node[name]]));
+  internals.parseItemAtom = (entry) => {
+    try {
+      return proto.parseItemAtom.call(parser, entry);
+    } catch {
+      return rawOnly(entry);
+    }
+  };
+  internals.parseItemRss = (item, fields) => {
+    try {
+      return proto.parseItemRss.call(parser, item, fields);
+    } catch {
+      return rawOnly(item);
+    }
+  };
+  const buildRss = (build: (doc: RawItem) => RawItem) => (doc: RawItem) => {
+    const root = typeof doc.rss === 'object' && doc.rss ? (doc.rss as XmlElement) : {};
+    const channel = Array.isArray(root.channel) ? (root.channel[0] as unknown) : undefined;
+    if (!channel || typeof channel !== 'object') {
+      // Items straight under <rss>, or no channel at all: read the root as the channel.
+      root.channel = [Object.fromEntries(Object.entries(root).filter(([key]) => key !== '$'))];
+    }
+    return { ...build.call(parser, { ...doc, rss: root }), 'raw:root$': root.$ };
+  };
+  internals.buildRSS2 = buildRss(proto.buildRSS2);
+  internals.buildRSS0_9 = buildRss(proto.buildRSS0_9);
+  internals.buildAtomFeed = (doc) => {
+    const feed = doc.feed as XmlElement;
+    if (Array.isArray(feed.link)) feed.link = feed.link.filter((l) => typeof attrs(l).href === 'string');
+    return proto.buildAtomFeed.call(parser, doc);
+  };
+  return parser;
+}
+
+const strictParser = createParser(false);
+const lenientParser = createParser(true);
+
+export interface ParseFeedOptions {
+  /** The HTTP Content-Type; its charset overrides the XML declaration. */
+  contentType?: string;
+}
+
+/**
+ * Parse a feed document. `url` is the document URL: the base for relative links and the culprit in
+ * errors. Throws {@link PipelineError} `FEED_UNPARSEABLE` (permanent) when nothing can be read.
+ *
+ * @example
+ * const feed = await parseFeed(bytes, 'https://www.aljazeera.com/xml/rss/all.xml', {
+ *   contentType: 'application/rss+xml; charset=utf-8',
+ * });
+ * feed.items[0]; // { title, link, id, published, summary, content }
+ */
+export async function parseFeed(
+  input: Uint8Array | string,
+  url: string,
+  opts: ParseFeedOptions = {},
+): Promise<ParsedFeed & { encoding: string }> {
+  const { text, encoding } =
+    typeof input === 'string' ? { text: input, encoding: 'utf-8' } : decodeFeed(input, opts.contentType);
+  let parsed: RawItem & { items?: RawItem[] };
+  const repaired = repairXml(text);
+  try {
+    parsed = await strictParser
+      .parseString(repaired)
+      // A document cut off inside its last end tag (`</rss`) is the commonest truncation.
+      .catch(() =>
+        lenientParser.parseString(repaired.replace(/<\/[\w:.-]*\s*$/, (tag) => `${tag.trimEnd()}>`)),
+      );
+  } catch (error) {
+    throw new PipelineError({
+      code: 'FEED_UNPARSEABLE',
+      stage: 'feeds',
+      culprit: url,
+      detail: `unable to parse feed: ${firstLine(error)}`,
+      permanent: true,
+      cause: error,
+    });
+  }
+  const rootBase = resolveBase(ownAttrs(parsed['raw:root$'])['xml:base'], url);
+  const feedBase = resolveBase(ownAttrs(parsed['raw:$'])['xml:base'], rootBase);
+  const items: FeedItem[] = [];
+  for (const item of parsed.items ?? []) {
+    items.push(normaliseItem(item, feedBase));
+  }
+  return {
+    title: plainText(first(parsed['raw:title']) ?? first(parsed['raw:dc:title'])),
+    link: pickLink(parsed['raw:link'], feedBase) ?? pickLink(parsed['raw:atom:link'], feedBase),
+    items,
+    encoding,
+  };
+}
+
+function normaliseItem(item: RawItem, feedBase: string): FeedItem {
+  const base = resolveBase(ownAttrs(item['raw:$'])['xml:base'], feedBase);
+  const guid = first(item['raw:guid']);
+  const guidText = textOf(guid).trim();
+  const about = ownAttrs(item['raw:$'])['rdf:about'];
+  const guidIsPermalink = guidText !== '' && attrs(guid).isPermaLink?.toLowerCase() !== 'false';
+  const link =
+    pickLink(item['raw:link'], base) ??
+    pickLink(item['raw:atom:link'], base) ??
+    (guidIsPermalink ? resolveUrl(guidText, base) : null);
+  const publishedNames = ['pubDate', 'dc:date', 'published', 'issued', 'created'];
+  const published = firstDate(item, publishedNames);
+  const updated = firstDate(item, ['updated', 'atom:updated', 'modified', 'dcterms:modified']);
+  // The update date stands in only when the item has no publication date at all: an unreadable one
+  // must stay unknown rather than be replaced by a different fact.
+  const hasPublished = publishedNames.some((name) => first(item[`raw:${name}`]) !== undefined);
+  const out: FeedItem = {
+    title: plainText(first(item['raw:title']) ?? first(item['raw:dc:title'])),
+    link,
+    id: guidText || textOf(first(item['raw:id'])).trim() || about || null,
+    published: hasPublished ? published : updated,
+    summary: htmlOf(first(item['raw:description']) ?? first(item['raw:summary']), base),
+    content: htmlOf(
+      first(item['raw:content:encoded']) ?? first(item['raw:content']) ?? first(item['raw:fullitem']),
+      base,
+    ),
+  };
+  if (updated) out.updated = updated;
+  return out;
+}
+
+function firstDate(item: RawItem, names: string[]): string | null {
+  for (const name of names) {
+    const node = first(item[`raw:${name}`]);
+    if (node !== undefined) {
+      const date = parseFeedDate(textOf(node));
+      if (date) return date;
+    }
+  }
+  return null;
+}
+
+/**
+ * The alternate link among `<link>` elements: Atom's `href` with `rel="alternate"` or no `rel`, else the
+ * RSS text content; resolved against the element's own `xml:base` and the inherited base.
+ */
+function pickLink(nodes: unknown, base: string): string | null {
+  if (!Array.isArray(nodes)) return null;
+  let fallback: string | null = null;
+  for (const node of nodes as XmlNode[]) {
+    const a = attrs(node);
+    const href = a.href ?? textOf(node);
+    if (!href.trim()) continue;
+    const resolved = resolveUrl(href, resolveBase(a['xml:base'], base));
+    const rel = a.rel ?? 'alternate';
+    if (rel === 'alternate') return resolved;
+    fallback ??= rel === 'self' || rel === 'enclosure' ? null : resolved;
+  }
+  return fallback;
+}
+
+/**
+ * An HTML field: the element's text; base64-decoded for Atom 0.3 `mode="base64"` and Atom 1.0 binary
+ * media types; inline markup (child elements) re-serialised, without the XHTML `<div>` container Atom
+ * defines as not part of the content; relative `href`/`src` made absolute.
+ */
+function htmlOf(node: XmlNode | undefined, base: string): string {
+  if (node === undefined) return '';
+  const a = attrs(node);
+  const type = a.type?.toLowerCase() ?? '';
+  let html: string;
+  if (typeof node === 'string' || !hasChildElements(node)) {
+    html = textOf(node);
+    if (a.mode === 'base64' || isBinaryMediaType(type)) html = Buffer.from(html, 'base64').toString('utf8');
+  } else {
+    html = serializeChildren(node);
+    if (type === 'xhtml' || type === 'application/xhtml+xml') html = unwrap(html, 'div');
+  }
+  return absolutiseHtml(html.trim(), resolveBase(a['xml:base'], base));
+}
+
+/** A MIME type (Atom 1.0 `type`) whose content is base64: not text, not XML. */
+function isBinaryMediaType(type: string): boolean {
+  return type.includes('/') && !type.startsWith('text/') && !/[+/]xml$/.test(type);
+}
+
+function unwrap(html: string, tag: string): string {
+  const match = new RegExp(String.raw`^\s*<${tag}(?:\s[^>]*)?>([\s\S]*)</${tag}>\s*$`).exec(html);
+  return match?.[1] ?? html;
+}
+
+function absolutiseHtml(html: string, base: string): string {
+  return html.replace(
+    /(\s(?:href|src)\s*=\s*)(["'])([^"']*)\2/gi,
+    (whole, prefix: string, quote: string, value: string) => {
+      const resolved = resolveUrl(value, base);
+      return resolved ? `${prefix}${quote}${resolved}${quote}` : whole;
+    },
+  );
+}
+
+/** Titles are plain text: tags dropped and character references decoded when they carry HTML. */
+function plainText(node: XmlNode | undefined): string {
+  if (node === undefined) return '';
+  const type = attrs(node).type?.toLowerCase() ?? '';
+  const raw = typeof node === 'string' || typeof node._ === 'string' ? textOf(node) : collectText(node);
+  const looksHtml = type === 'html' || type === 'text/html' || /<\/?[a-z][^>]*>|&#?\w+;/i.test(raw);
+  if (type === 'text' || type === 'text/plain' || !looksHtml) return raw.trim();
+  return decodeEntities(raw.replace(/<[^>]*>/g, ''))
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+function textOf(node: unknown): string {
+  if (typeof node === 'string') return node;
+  if (node && typeof node === 'object' && typeof (node as XmlElement)._ === 'string')
+    return (node as XmlElement)._ ?? '';
+  return '';
+}
+
+/** All text below an element (inline XHTML); xml2js loses the order of mixed content, fine for titles. */
+function collectText(node: unknown): string {
+  if (typeof node === 'string') return node;
+  if (Array.isArray(node)) return node.map(collectText).join('');
+  if (!node || typeof node !== 'object') return '';
+  return Object.entries(node)
+    .filter(([key]) => key !== '$')
+    .map(([key, value]) => (key === '_' ? String(value) : collectText(value)))
+    .join('');
+}
+
+/**
+ * Inline markup back to a string. rss-parser's own re-serialisation keeps only the text when an element
+ * mixes text and markup (`Example <b>Atom</b>` → `Example`). xml2js has already lost the order of mixed
+ * content, so this writes the text first, then the children: exact for the common `text <b>x</b>` shape.
+ */
+function serializeChildren(node: XmlElement): string {
+  const parts: string[] = [typeof node._ === 'string' ? escapeXml(node._) : ''];
+  for (const [name, children] of Object.entries(node)) {
+    if (name === '$' || name === '_' || !Array.isArray(children)) continue;
+    for (const child of children as XmlNode[]) {
+      const attributes = Object.entries(attrs(child))
+        .map(([key, value]) => ` ${key}="${escapeXml(value).replace(/"/g, '&quot;')}"`)
+        .join('');
+      const inner = typeof child === 'string' ? escapeXml(child) : serializeChildren(child);
+      parts.push(`<${name}${attributes}>${inner}</${name}>`);
+    }
+  }
+  return parts.join('');
+}
+
+function hasChildElements(node: XmlElement): boolean {
+  return Object.keys(node).some((key) => key !== '$' && key !== '_');
+}
+
+function attrs(node: unknown): Record<string, string> {
+  if (Array.isArray(node)) return attrs(node[0]);
+  const a = node && typeof node === 'object' ? (node as XmlElement).$ : undefined;
+  return a && typeof a === 'object' ? a : {};
+}
+
+/** `raw:$` is the attribute object of the item or channel itself, not an element holding one. */
+function ownAttrs(value: unknown): Record<string, string> {
+  return value && typeof value === 'object' ? (value as Record<string, string>) : {};
+}
+
+function first(nodes: unknown): XmlNode | undefined {
+  return Array.isArray(nodes) ? (nodes[0] as XmlNode | undefined) : undefined;
+}
+
+function resolveBase(xmlBase: string | undefined, base: string): string {
+  return (xmlBase && resolveUrl(xmlBase, base)) || base;
+}
+
+function resolveUrl(href: string, base: string): string | null {
+  try {
+    return new URL(href.trim(), base).href;
+  } catch {
+    const trimmed = href.trim();
+    return trimmed || null;
+  }
+}
+
+/**
+ * Make HTML-flavoured XML acceptable to a strict XML parser without changing its meaning: HTML named
+ * entities (`&eacute;`) become numeric references, undefined ones and bare `&` become literal text
+ * (`&amp;`). CDATA sections and comments are left alone. DOCTYPE-declared entities are not expanded
+ * either, which also defuses billion-laughs documents.
+ */
+function repairXml(text: string): string {
+  const declared = declaredEntities(text);
+  return text
+    .trimStart()
+    .replace(
+      /<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->|&(#\d+;|#x[0-9a-f]+;|[A-Za-z][\w.-]*;)?/gi,
+      (match, ref) => {
+        if (!match.startsWith('&')) return match;
+        if (ref === undefined) return '&amp;';
+        if (ref.startsWith('#')) return match;
+        const name = ref.slice(0, -1);
+        if (XML_ENTITIES.has(name)) return match;
+        const own = declared.get(name);
+        if (own !== undefined) return escapeXml(own);
+        const value = htmlEntity(name);
+        if (value === null) return `&amp;${ref}`;
+        return [...value].map((ch) => `&#${ch.codePointAt(0)};`).join('');
+      },
+    );
+}
+
+/**
+ * Internal-subset entities with plain-text values (`<!ENTITY id "tag:example.com,">`). Values holding
+ * references are skipped, so nothing expands recursively: a billion-laughs document stays small.
+ */
+function declaredEntities(text: string): Map<string, string> {
+  const entities = new Map<string, string>();
+  const doctype = /<!DOCTYPE[^[>]*\[([\s\S]*?)\]\s*>/i.exec(text.slice(0, DOCTYPE_WINDOW_CHARS));
+  if (!doctype?.[1]) return entities;
+  for (const m of doctype[1].matchAll(/<!ENTITY\s+([A-Za-z_][\w.-]*)\s+(["'])([^"'&%<]*)\2\s*>/g)) {
+    if (m[1] && m[3] !== undefined) entities.set(m[1], m[3]);
+  }
+  return entities;
+}
+
+function escapeXml(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+}

@@ -1,0 +1,47 @@
+/**
+ * The SSRF decision: may the pipeline open a connection to this IP address? Feed URLs come from config
+ * and, worse, from redirects and feed content chosen by third parties, so every address we are about to
+ * connect to goes through here, on every hop.
+ */
+import ipaddr from 'ipaddr.js';
+
+/**
+ * IPv6 prefixes that carry an IPv4 address inside them. A host behind one of them may reach whatever the
+ * embedded IPv4 address reaches (FACTS.md: `::ffff:7f00:1` and `::7f00:1` both end up on 127.0.0.1), and
+ * ipaddr.js calls `::/96` (IPv4-compatible, deprecated by RFC 4291) plain "unicast", so it is listed here.
+ * NAT64 (64:ff9b::/96, 64:ff9b:1::/48), 6to4 and Teredo are denied outright rather than decoded: a
+ * monitoring pipeline has no reason to fetch through a translator, and decoding invites mistakes.
+ */
+const IPV4_EMBEDDING_RANGES: readonly [ipaddr.IPv6, number][] = [
+  [ipaddr.IPv6.parse('::'), 96], // IPv4-compatible
+  [ipaddr.IPv6.parse('::ffff:0:0'), 96], // IPv4-mapped
+  [ipaddr.IPv6.parse('::ffff:0:0:0'), 96], // IPv4-translated (RFC 6145)
+  [ipaddr.IPv6.parse('64:ff9b::'), 96], // NAT64 well-known prefix (RFC 6052)
+  [ipaddr.IPv6.parse('64:ff9b:1::'), 48], // NAT64 local-use prefix (RFC 8215)
+  [ipaddr.IPv6.parse('2002::'), 16], // 6to4
+  [ipaddr.IPv6.parse('2001::'), 32], // Teredo
+];
+
+/**
+ * True when connecting to `ip` must be refused: anything that is not an ordinary public unicast address
+ * (loopback, RFC 1918 private, link-local incl. cloud metadata 169.254.169.254, CGNAT 100.64/10,
+ * multicast, broadcast, reserved, unspecified `0.0.0.0`/`::`, unique-local fc00::/7, and every IPv6 form
+ * that embeds an IPv4 address). It is an allow-list: only ipaddr.js's `unicast` range passes, so a range
+ * ipaddr.js learns later is denied by default. Input that is not a plain dotted-quad IPv4 or a valid IPv6
+ * address is refused too: octal, hex and short IPv4 forms were the root of several CVEs in IP-range
+ * packages (FACTS.md), and a resolver never returns them.
+ *
+ * @example
+ * isForbiddenAddress('169.254.169.254'); // true
+ * isForbiddenAddress('::ffff:7f00:1'); // true
+ * isForbiddenAddress('8.8.8.8'); // false
+ */
+export function isForbiddenAddress(ip: string): boolean {
+  if (ipaddr.IPv4.isValidFourPartDecimal(ip)) {
+    return ipaddr.IPv4.parse(ip).range() !== 'unicast';
+  }
+  if (!ipaddr.IPv6.isValid(ip)) return true;
+  const address = ipaddr.IPv6.parse(ip);
+  if (address.range() !== 'unicast') return true;
+  return IPV4_EMBEDDING_RANGES.some((range) => address.match(range));
+}

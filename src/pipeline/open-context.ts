@@ -1,0 +1,75 @@
+/**
+ * Builds the PipelineContext from settings: reads and validates config files, compiles the
+ * watchlist, opens the database (migrations applied) and the mailer. Shared by `npm start`, the CLI
+ * and the tests, so that all three start the same way.
+ */
+import path from 'node:path';
+import { createMailer, type Mailer } from '../alerts/channels/email.ts';
+import { configPaths, loadAlertsFile, loadFeedsFile, loadTextFile } from '../config/load-config.ts';
+import type { Settings } from '../config/settings.ts';
+import { log as rootLog, type Logger } from '../log.ts';
+import type { FeedConfig } from '../model.ts';
+import { openDb, type Db } from '../store/db.ts';
+import { upsertFeeds } from '../store/feeds.ts';
+import { migrate } from '../store/migrations.ts';
+import { compileWatchlist, type Matcher } from '../tagging/compile-watchlist.ts';
+import { parseWatchlist, type Watchlist } from '../tagging/watchlist.ts';
+import type { PipelineContext } from './steps.ts';
+
+export interface OpenContextOptions {
+  settings: Settings;
+  log?: Logger;
+  now?: () => Date;
+  /** PostgreSQL schema (tests use one per file). */
+  schema?: string;
+}
+
+export function watchlistNames(watchlist: Watchlist): Record<string, string> {
+  const names: Record<string, string> = {};
+  for (const actor of watchlist.actors) names[actor.id] = actor.name;
+  for (const phase of watchlist.phases) names[phase.id] = phase.name;
+  return names;
+}
+
+export async function loadWatchlist(file: string): Promise<Watchlist> {
+  return parseWatchlist(await loadTextFile(file), file);
+}
+
+export async function openContext(
+  opts: OpenContextOptions,
+): Promise<PipelineContext & { close(): Promise<void> }> {
+  const { settings } = opts;
+  const paths = configPaths(settings);
+  const [feedsFile, alerts, watchlist] = await Promise.all([
+    loadFeedsFile(paths.feeds),
+    loadAlertsFile(paths.alerts),
+    loadWatchlist(paths.watchlist),
+  ]);
+  const matcher: Matcher = compileWatchlist(watchlist);
+  const db: Db = await openDb({
+    databaseUrl: settings.DATABASE_URL,
+    dataDir: path.join(settings.DATA_DIR, 'pglite'),
+    schema: opts.schema,
+  });
+  await migrate(db);
+  await upsertFeeds(db, feedsFile.feeds);
+  const mailer: Mailer | null = settings.SMTP_URL
+    ? createMailer({ url: settings.SMTP_URL, from: settings.EMAIL_FROM, to: settings.ALERT_EMAIL_TO })
+    : null;
+  const feeds = new Map<string, FeedConfig>(feedsFile.feeds.map((f) => [f.id, f]));
+  return {
+    db,
+    settings,
+    feeds,
+    alerts,
+    names: watchlistNames(watchlist),
+    matcher: () => matcher,
+    mailer,
+    log: opts.log ?? rootLog,
+    now: opts.now ?? (() => new Date()),
+    async close() {
+      mailer?.close();
+      await db.close();
+    },
+  };
+}

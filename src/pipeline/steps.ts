@@ -1,0 +1,308 @@
+/**
+ * One step per queue — refreshFeed, processArticle, storeArticle, planAlerts, deliverAlert,
+ * buildDailyDigest — and the only place where pure stages meet I/O (HTTP, database, SMTP, Slack).
+ * Workers and `run --once` call these same functions, so both paths behave alike.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { DateTime } from 'luxon';
+import type { AlertsFile } from '../config/schemas.ts';
+import type { Settings } from '../config/settings.ts';
+import { PipelineError, describeError } from '../errors.ts';
+import { decodePage } from '../extract/decode-page.ts';
+import { extractArticle, textFromHtml } from '../extract/extract-article.ts';
+import { canonicalUrl } from '../feeds/canonical-url.ts';
+import { parseFeed } from '../feeds/parse-feed.ts';
+import { fetchUrl } from '../http/fetch-url.ts';
+import { matchRules } from '../alerts/match-rules.ts';
+import { buildSlackMessage, sendSlack } from '../alerts/channels/slack.ts';
+import { sendAlertEmail, sendDigestEmail, type Mailer } from '../alerts/channels/email.ts';
+import { buildDigest, type DigestArticle } from '../digest/build-digest.ts';
+import { digestSubject, renderDigestHtml, renderDigestMarkdown } from '../digest/render-digest.ts';
+import type { Matcher } from '../tagging/compile-watchlist.ts';
+import { tagArticle } from '../tagging/tag-article.ts';
+import type { Db } from '../store/db.ts';
+import {
+  getArticleByCanonicalUrl,
+  hasArticle,
+  listArticlesBetween,
+  upsertArticle,
+} from '../store/articles.ts';
+import { claimDelivery, markDeliveryFailed, markDeliverySent } from '../store/deliveries.ts';
+import { recordDigest } from '../store/digests.ts';
+import { getFeed, recordFeedFailure, recordFeedSuccess } from '../store/feeds.ts';
+import type { AlertJob, ArticleRef, ExtractedArticle, FeedConfig, TaggedArticle } from '../model.ts';
+import type { Logger } from '../log.ts';
+
+/** Everything a step may touch, passed in; nothing is looked up from globals. */
+export interface PipelineContext {
+  db: Db;
+  settings: Settings;
+  feeds: ReadonlyMap<string, FeedConfig>;
+  alerts: AlertsFile;
+  /** Display names of taxonomy ids, for digests. */
+  names: Readonly<Record<string, string>>;
+  matcher: () => Matcher;
+  mailer: Mailer | null;
+  log: Logger;
+  now: () => Date;
+}
+
+export interface FeedRefresh {
+  feedId: string;
+  status: 'ok' | 'not-modified';
+  itemsInFeed: number;
+  /** Items whose canonical URL is not stored yet, in feed order. */
+  newItems: ArticleRef[];
+}
+
+const USER_AGENT = 'ceasefire-watch/0.1 (+news monitoring; feed reader)';
+
+export async function refreshFeed(ctx: PipelineContext, feedId: string): Promise<FeedRefresh> {
+  const feed = ctx.feeds.get(feedId);
+  if (!feed) {
+    throw new PipelineError({
+      code: 'CONFIG_INVALID',
+      stage: 'feeds',
+      culprit: feedId,
+      detail: 'feed is not in feeds.yaml (removed since the job was scheduled?)',
+      permanent: true,
+    });
+  }
+  const known = await getFeed(ctx.db, feedId);
+  const conditional: Record<string, string> = {};
+  if (known?.etag) conditional['if-none-match'] = known.etag;
+  if (known?.lastModified) conditional['if-modified-since'] = known.lastModified;
+  try {
+    const response = await fetchUrl(feed.url, {
+      maxBytes: ctx.settings.FEED_MAX_BYTES,
+      timeoutMs: ctx.settings.FETCH_TIMEOUT_MS,
+      allowPrivateNetworks: ctx.settings.ALLOW_PRIVATE_NETWORKS,
+      headers: conditional,
+      userAgent: USER_AGENT,
+    });
+    const validators = {
+      etag: response.headers['etag'] ?? known?.etag ?? null,
+      lastModified: response.headers['last-modified'] ?? known?.lastModified ?? null,
+      at: ctx.now().toISOString(),
+    };
+    if (response.notModified) {
+      await recordFeedSuccess(ctx.db, feedId, validators);
+      return { feedId, status: 'not-modified', itemsInFeed: 0, newItems: [] };
+    }
+    const parsed = await parseFeed(response.body, response.url, {
+      contentType: response.headers['content-type'],
+    });
+    const refs = toArticleRefs(feedId, parsed.items);
+    const newItems: ArticleRef[] = [];
+    for (const ref of refs) {
+      if (!(await hasArticle(ctx.db, ref.canonicalUrl))) newItems.push(ref);
+    }
+    await recordFeedSuccess(ctx.db, feedId, validators);
+    return { feedId, status: 'ok', itemsInFeed: parsed.items.length, newItems };
+  } catch (error) {
+    await recordFeedFailure(ctx.db, feedId, { error: describeError(error), at: ctx.now().toISOString() });
+    throw error;
+  }
+}
+
+function toArticleRefs(feedId: string, items: Awaited<ReturnType<typeof parseFeed>>['items']): ArticleRef[] {
+  const byCanonical = new Map<string, ArticleRef>();
+  for (const item of items) {
+    if (!item.link || !/^https?:/i.test(item.link)) continue;
+    const canonical = canonicalUrl(item.link);
+    if (byCanonical.has(canonical)) continue;
+    byCanonical.set(canonical, {
+      feedId,
+      url: item.link,
+      canonicalUrl: canonical,
+      title: item.title,
+      published: item.published ?? item.updated ?? null,
+      feedContent: item.content || item.summary,
+    });
+  }
+  return [...byCanonical.values()];
+}
+
+/** Fetches and extracts the page (falling back to the feed's own content), then tags it. */
+export async function processArticle(ctx: PipelineContext, ref: ArticleRef): Promise<TaggedArticle> {
+  let extracted: ExtractedArticle | null = null;
+  let pageProblem: unknown = null;
+  try {
+    const response = await fetchUrl(ref.url, {
+      maxBytes: ctx.settings.PAGE_MAX_BYTES,
+      timeoutMs: ctx.settings.FETCH_TIMEOUT_MS,
+      allowPrivateNetworks: ctx.settings.ALLOW_PRIVATE_NETWORKS,
+      userAgent: USER_AGENT,
+    });
+    extracted = extractArticle(decodePage(response.body, response.headers['content-type']), response.url);
+  } catch (error) {
+    pageProblem = error;
+  }
+  const feedText = textFromHtml(ref.feedContent);
+  if (!extracted || extracted.text.trim().length === 0) {
+    if (feedText.trim().length === 0) {
+      throw new PipelineError({
+        code: 'EXTRACT_FAILED',
+        stage: 'extract',
+        culprit: ref.url,
+        detail: `no article text: ${pageProblem ? describeError(pageProblem) : 'page has no readable body'} and the feed carries no content`,
+        permanent: pageProblem instanceof PipelineError ? pageProblem.permanent : true,
+        cause: pageProblem,
+      });
+    }
+    ctx.log.warn(
+      { article_url: ref.url, feed_id: ref.feedId, err: describeError(pageProblem) },
+      'page not extracted; using the feed content',
+    );
+  }
+  const source = extracted && extracted.text.trim().length > 0 ? 'page' : 'feed';
+  const title = (source === 'page' && extracted?.title) || ref.title;
+  const text = source === 'page' && extracted ? extracted.text : feedText;
+  const published = ref.published ?? extracted?.published ?? null;
+  return {
+    feedId: ref.feedId,
+    url: ref.url,
+    canonicalUrl: ref.canonicalUrl,
+    title,
+    byline: extracted?.byline ?? null,
+    lang: extracted?.lang ?? null,
+    text,
+    published,
+    fetchedAt: ctx.now().toISOString(),
+    source,
+    tags: tagArticle({ title, text, published }, ctx.matcher()),
+  };
+}
+
+export async function storeArticle(
+  ctx: PipelineContext,
+  article: TaggedArticle,
+): Promise<{ articleId: number; isNew: boolean }> {
+  return upsertArticle(ctx.db, article);
+}
+
+/** The channels that are configured; a rule naming an unconfigured channel is skipped for it. */
+export function configuredChannels(ctx: PipelineContext): Set<AlertJob['channel']> {
+  const channels = new Set<AlertJob['channel']>();
+  if (ctx.settings.SLACK_WEBHOOK_URL) channels.add('slack');
+  if (ctx.mailer && ctx.settings.ALERT_EMAIL_TO.length > 0) channels.add('email');
+  return channels;
+}
+
+export function planAlerts(ctx: PipelineContext, article: TaggedArticle): AlertJob[] {
+  const channels = configuredChannels(ctx);
+  const jobs: AlertJob[] = [];
+  for (const match of matchRules(article, [...ctx.alerts.rules])) {
+    const rule = ctx.alerts.rules.find((r) => r.id === match.ruleId);
+    for (const channel of rule?.channels ?? []) {
+      if (channels.has(channel))
+        jobs.push({ ruleId: match.ruleId, channel, reasons: match.reasons, article });
+    }
+  }
+  return jobs;
+}
+
+export type DeliveryOutcome = 'sent' | 'already-sent';
+
+/** Delivers one alert at most once per (rule, article, channel), however often the job runs. */
+export async function deliverAlert(ctx: PipelineContext, job: AlertJob): Promise<DeliveryOutcome> {
+  const stored = await getArticleByCanonicalUrl(ctx.db, job.article.canonicalUrl);
+  if (!stored) {
+    throw new PipelineError({
+      code: 'ALERT_FAILED',
+      stage: 'alerts',
+      culprit: job.article.canonicalUrl,
+      detail: 'article is not stored yet',
+    });
+  }
+  const claim = await claimDelivery(ctx.db, {
+    ruleId: job.ruleId,
+    articleId: stored.id,
+    channel: job.channel,
+  });
+  if (claim.alreadySent) return 'already-sent';
+  try {
+    if (job.channel === 'slack') {
+      const webhook = ctx.settings.SLACK_WEBHOOK_URL;
+      if (!webhook) throw missingChannel(job, 'SLACK_WEBHOOK_URL is not set');
+      await sendSlack(webhook, buildSlackMessage(job), { timeoutMs: ctx.settings.FETCH_TIMEOUT_MS });
+    } else {
+      if (!ctx.mailer) throw missingChannel(job, 'SMTP_URL is not set');
+      await sendAlertEmail(ctx.mailer, job);
+    }
+  } catch (error) {
+    await markDeliveryFailed(ctx.db, claim.deliveryId, describeError(error));
+    throw error;
+  }
+  await markDeliverySent(ctx.db, claim.deliveryId, ctx.now().toISOString());
+  return 'sent';
+}
+
+function missingChannel(job: AlertJob, detail: string): PipelineError {
+  return new PipelineError({
+    code: 'ALERT_FAILED',
+    stage: 'alerts',
+    culprit: `rule ${job.ruleId}`,
+    detail,
+    permanent: true,
+  });
+}
+
+export interface DigestOutcome {
+  day: string;
+  articles: number;
+  markdownPath: string;
+  htmlPath: string;
+  emailed: boolean;
+}
+
+/** The local day before `now` in the digest's time zone: what the 07:00 run reports on. */
+export function previousLocalDay(now: Date, timezone: string): string {
+  return DateTime.fromJSDate(now, { zone: timezone }).minus({ days: 1 }).toISODate() ?? '';
+}
+
+export async function buildDailyDigest(ctx: PipelineContext, day: string): Promise<DigestOutcome> {
+  const { timezone } = ctx.alerts.digest;
+  const start = DateTime.fromISO(day, { zone: timezone }).startOf('day');
+  if (!start.isValid) {
+    throw new PipelineError({
+      code: 'CONFIG_INVALID',
+      stage: 'digest',
+      culprit: day,
+      detail: 'not a date (YYYY-MM-DD)',
+      permanent: true,
+    });
+  }
+  const stored = await listArticlesBetween(
+    ctx.db,
+    start.toUTC().toISO() ?? '',
+    start.plus({ days: 1 }).toUTC().toISO() ?? '',
+  );
+  const articles: DigestArticle[] = stored.map((a) => ({
+    title: a.title,
+    url: a.url,
+    feedId: a.feedId,
+    published: a.published,
+    relevant: a.relevant,
+    actors: a.actors,
+    phases: a.phases,
+  }));
+  const digest = buildDigest({ day, timezone, articles, names: ctx.names });
+  const markdown = renderDigestMarkdown(digest);
+  const html = renderDigestHtml(digest);
+  await mkdir(ctx.settings.DIGEST_DIR, { recursive: true });
+  const base = path.join(ctx.settings.DIGEST_DIR, `digest-${day}`);
+  const markdownPath = `${base}.md`;
+  const htmlPath = `${base}.html`;
+  await writeFile(markdownPath, markdown);
+  await writeFile(htmlPath, html);
+  const recipients = ctx.settings.DIGEST_EMAIL_TO ?? ctx.settings.ALERT_EMAIL_TO;
+  let emailed = false;
+  if (ctx.mailer && recipients.length > 0) {
+    await sendDigestEmail(ctx.mailer, { subject: digestSubject(digest), text: markdown, html }, recipients);
+    emailed = true;
+  }
+  await recordDigest(ctx.db, { day, timezone, markdownPath, htmlPath, emailed });
+  return { day, articles: articles.length, markdownPath, htmlPath, emailed };
+}

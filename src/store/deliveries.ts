@@ -1,0 +1,113 @@
+/**
+ * Alert delivery bookkeeping: one row per (rule, article, channel), so that an article fires a rule at
+ * most once per channel however often the alert job is retried or re-enqueued.
+ */
+import { PipelineError } from '../errors.ts';
+import { toIso, type Db } from './db.ts';
+
+export type DeliveryStatus = 'pending' | 'sent' | 'failed';
+
+export interface DeliveryKey {
+  ruleId: string;
+  articleId: number;
+  channel: string;
+}
+
+/** One delivery as stored, with ISO 8601 strings for instants. */
+export interface DeliveryRecord extends DeliveryKey {
+  id: number;
+  status: DeliveryStatus;
+  /** Claims that were allowed to send (a claim on an already-sent delivery does not count). */
+  attempts: number;
+  lastError: string | null;
+  createdAt: string;
+  sentAt: string | null;
+}
+
+interface DeliveryRow {
+  id: number;
+  rule_id: string;
+  article_id: number;
+  channel: string;
+  status: DeliveryStatus;
+  attempts: number;
+  last_error: string | null;
+  created_at: Date;
+  sent_at: Date | null;
+}
+
+/**
+ * Claims the right to send one alert. The first claim creates the row; later claims return the same
+ * row and count an attempt unless it was already sent. Send only when `alreadySent` is false, then
+ * call `markDeliverySent` (or `markDeliveryFailed`).
+ *
+ * Retries run one after another, which this makes idempotent. Two workers running the *same* job at
+ * the same moment (a stalled job picked up twice) could both see a pending row; closing that needs a
+ * lease column and is left for when it is observed.
+ *
+ * @example
+ * const { deliveryId, alreadySent } = await claimDelivery(db, { ruleId: 'hostage-release', articleId, channel: 'slack' });
+ * if (!alreadySent) { await send(); await markDeliverySent(db, deliveryId, new Date().toISOString()); }
+ */
+export async function claimDelivery(
+  db: Db,
+  key: DeliveryKey,
+): Promise<{ deliveryId: number; alreadySent: boolean }> {
+  const rows = await db.query<{ id: number; status: DeliveryStatus }>(
+    `insert into alert_deliveries (rule_id, article_id, channel)
+     values ($1, $2, $3)
+     on conflict (rule_id, article_id, channel) do update set
+       attempts = alert_deliveries.attempts + case when alert_deliveries.status = 'sent' then 0 else 1 end
+     returning id, status`,
+    [key.ruleId, key.articleId, key.channel],
+  );
+  const row = oneRow(rows, `${key.ruleId}/${key.articleId}/${key.channel}`);
+  return { deliveryId: row.id, alreadySent: row.status === 'sent' };
+}
+
+/** Marks a claimed delivery as sent at `at` (ISO 8601). */
+export async function markDeliverySent(db: Db, deliveryId: number, at: string): Promise<void> {
+  const rows = await db.query(
+    `update alert_deliveries set status = 'sent', sent_at = $2, last_error = null where id = $1 returning id`,
+    [deliveryId, at],
+  );
+  oneRow(rows, String(deliveryId));
+}
+
+/** Marks a claimed delivery as failed with the error line; the next claim may send again. */
+export async function markDeliveryFailed(db: Db, deliveryId: number, error: string): Promise<void> {
+  const rows = await db.query(
+    `update alert_deliveries set status = 'failed', last_error = $2 where id = $1 returning id`,
+    [deliveryId, error],
+  );
+  oneRow(rows, String(deliveryId));
+}
+
+/** Every delivery, oldest first. */
+export async function listDeliveries(db: Db): Promise<DeliveryRecord[]> {
+  const rows = await db.query<DeliveryRow>('select * from alert_deliveries order by id');
+  return rows.map((row) => ({
+    id: row.id,
+    ruleId: row.rule_id,
+    articleId: row.article_id,
+    channel: row.channel,
+    status: row.status,
+    attempts: row.attempts,
+    lastError: row.last_error,
+    createdAt: row.created_at.toISOString(),
+    sentAt: toIso(row.sent_at),
+  }));
+}
+
+function oneRow<T>(rows: T[], what: string): T {
+  if (!rows[0]) {
+    throw new PipelineError({
+      code: 'STORE_FAILED',
+      stage: 'store',
+      culprit: `alert_deliveries ${what}`,
+      detail: 'no such delivery',
+      permanent: true,
+    });
+  }
+  return rows[0];
+}

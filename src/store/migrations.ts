@@ -1,0 +1,147 @@
+/**
+ * Schema migrations, append-only as in miniflux/v2/internal/database/migrations.go: a released
+ * migration is never edited or reordered; a change is a new entry at the end. `schema_migrations`
+ * records which versions a database has.
+ */
+import type { Db } from './db.ts';
+
+export interface Migration {
+  /** 1, 2, 3, … in order; never reused. */
+  version: number;
+  name: string;
+  /** Plain PostgreSQL that PGlite runs too; may hold several statements. */
+  sql: string;
+}
+
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'feeds, articles, tags, mentions, alert deliveries, digests',
+    sql: `
+      create table feeds (
+        id text primary key,
+        url text not null,
+        title text,
+        interval_minutes integer not null,
+        labels jsonb not null default '[]',
+        etag text,
+        last_modified text,
+        last_fetched_at timestamptz,
+        last_success_at timestamptz,
+        last_error text,
+        consecutive_failures integer not null default 0,
+        status text not null default 'new' check (status in ('ok', 'failing', 'new'))
+      );
+
+      create table articles (
+        id bigserial primary key,
+        canonical_url text not null unique,
+        url text not null,
+        feed_id text not null references feeds (id),
+        title text not null,
+        byline text,
+        lang text,
+        text text not null,
+        published timestamptz,
+        fetched_at timestamptz not null,
+        updated_at timestamptz not null,
+        source text not null check (source in ('page', 'feed')),
+        relevant boolean not null
+      );
+      -- The digest selects a day by publication time, or fetch time when the feed gave none.
+      create index articles_digest_time on articles ((coalesce(published, fetched_at)));
+      create index articles_feed_id on articles (feed_id);
+
+      create table article_tags (
+        article_id bigint not null references articles (id) on delete cascade,
+        kind text not null check (kind in ('actor', 'phase')),
+        tag_id text not null,
+        -- Keeps the tagger's order, so an article reads back as it was stored.
+        ordinal integer not null,
+        count integer not null,
+        evidence text not null,
+        primary key (article_id, kind, tag_id)
+      );
+      create index article_tags_tag on article_tags (kind, tag_id);
+
+      create table article_mentions (
+        article_id bigint not null references articles (id) on delete cascade,
+        ordinal integer not null,
+        kind text not null check (kind in ('actor', 'phase')),
+        tag_id text not null,
+        field text not null check (field in ('title', 'text')),
+        start_offset integer not null,
+        end_offset integer not null,
+        text text not null,
+        sentence text not null,
+        primary key (article_id, ordinal)
+      );
+
+      create table alert_deliveries (
+        id bigserial primary key,
+        rule_id text not null,
+        article_id bigint not null references articles (id) on delete cascade,
+        channel text not null,
+        status text not null default 'pending' check (status in ('pending', 'sent', 'failed')),
+        attempts integer not null default 1,
+        last_error text,
+        created_at timestamptz not null default now(),
+        sent_at timestamptz,
+        unique (rule_id, article_id, channel)
+      );
+
+      create table digests (
+        day date not null,
+        timezone text not null,
+        created_at timestamptz not null default now(),
+        markdown_path text,
+        html_path text,
+        emailed boolean not null default false,
+        primary key (day, timezone)
+      );
+    `,
+  },
+];
+
+/**
+ * Applies the migrations this database lacks, all in one transaction, and returns their versions.
+ * On PostgreSQL a transaction-scoped advisory lock, keyed on the current schema, makes a second
+ * process wait and then find nothing left to do; PGlite has a single connection.
+ *
+ * @example
+ * const db = await openDb({ dataDir: './data/pglite' });
+ * const { applied } = await migrate(db); // [1] the first time, [] afterwards
+ */
+export async function migrate(
+  db: Db,
+  list: readonly Migration[] = migrations,
+): Promise<{ applied: number[] }> {
+  return db.transaction(async (tx) => {
+    if (tx.kind === 'postgres') {
+      await tx.query(
+        `select pg_advisory_xact_lock(hashtext('ceasefire-watch:migrate:' || coalesce(current_schema(), '')))`,
+      );
+    }
+    await tx.exec(`
+      create table if not exists schema_migrations (
+        version integer primary key,
+        name text not null,
+        applied_at timestamptz not null default now()
+      )
+    `);
+    const done = new Set(
+      (await tx.query<{ version: number }>('select version from schema_migrations')).map((r) => r.version),
+    );
+    const applied: number[] = [];
+    for (const migration of list) {
+      if (done.has(migration.version)) continue;
+      await tx.exec(migration.sql);
+      await tx.query('insert into schema_migrations (version, name) values ($1, $2)', [
+        migration.version,
+        migration.name,
+      ]);
+      applied.push(migration.version);
+    }
+    return { applied };
+  });
+}

@@ -1,0 +1,198 @@
+/** The command line as a person (and the evaluation harnesses) run it: real processes, real files. */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { fixture, projectRoot } from './helpers/pipeline-setup.ts';
+
+const run = promisify(execFile);
+const tsx = path.join(projectRoot, 'node_modules/.bin/tsx');
+
+async function cli(args: string[], opts: { input?: string; env?: Record<string, string> } = {}) {
+  const child = run(tsx, ['src/cli.ts', ...args], {
+    cwd: projectRoot,
+    env: { ...process.env, LOG_LEVEL: 'silent', ...opts.env },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (opts.input !== undefined) {
+    child.child.stdin?.end(opts.input);
+  }
+  try {
+    const { stdout, stderr } = await child;
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+const jsonLines = (text: string) =>
+  text
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+describe('cli parse-feed', () => {
+  const feedFile = fixture('feeds/127.0.0.1--gaza-ceasefire.xml');
+
+  it('prints one JSON object per file with the contract fields', async () => {
+    const { code, stdout } = await cli([
+      'parse-feed',
+      feedFile,
+      '--url',
+      'https://example.org/world/rss.xml',
+    ]);
+    expect(code).toBe(0);
+    const [line] = jsonLines(stdout);
+    expect(line).toMatchObject({ file: feedFile, feed: { title: 'World News – Middle East' } });
+    const items = line?.items as { title: string; link: string; published: string | null }[];
+    expect(items).toHaveLength(5);
+    expect(items[0]).toMatchObject({ published: '2025-12-19T09:00:00.000Z' });
+    expect(Object.keys(items[0] ?? {})).toEqual(
+      expect.arrayContaining(['title', 'link', 'id', 'published', 'summary', 'content']),
+    );
+  });
+
+  it('answers every --stdin line, errors included, and exits 0', async () => {
+    const input = [
+      JSON.stringify({ file: feedFile, url: 'https://example.org/rss' }),
+      JSON.stringify({ file: '/nonexistent/feed.xml' }),
+      'not json',
+    ].join('\n');
+    const { code, stdout, stderr } = await cli(['parse-feed', '--stdin'], { input });
+    expect(code).toBe(0);
+    const lines = jsonLines(stdout);
+    expect(lines).toHaveLength(3);
+    expect(lines[0]?.items).toHaveLength(5);
+    expect(lines[1]).toMatchObject({ file: '/nonexistent/feed.xml', error: expect.stringMatching(/ENOENT/) });
+    expect(lines[2]).toMatchObject({ error: expect.stringMatching(/line 3: not JSON/) });
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('cli extract', () => {
+  it('prints the contract fields for a page file', async () => {
+    const file = fixture('pages/seed--witkoff-miami-talks-gaza-ceasefire.html');
+    const { code, stdout } = await cli(['extract', file, '--url', 'https://example.org/2025/12/witkoff']);
+    expect(code).toBe(0);
+    const [line] = jsonLines(stdout);
+    expect(line).toMatchObject({ file, url: 'https://example.org/2025/12/witkoff', lang: 'en' });
+    expect(String(line?.title)).toContain('Witkoff');
+    expect(String(line?.text)).toContain('international stabilization force');
+    expect(String(line?.text)).not.toContain('All rights reserved');
+    expect(Object.keys(line ?? {})).toEqual(expect.arrayContaining(['byline', 'published']));
+  });
+
+  it('refuses a private-network URL through the guarded client, without connecting', async () => {
+    const { code, stdout } = await cli(['extract', '--url', 'http://169.254.169.254/latest/meta-data/']);
+    expect(code).toBe(0);
+    expect(jsonLines(stdout)).toEqual([
+      {
+        url: 'http://169.254.169.254/latest/meta-data/',
+        error: expect.stringMatching(/refus|forbidden|private/i),
+      },
+    ]);
+  });
+});
+
+describe('cli tag', () => {
+  it('tags the seed article with phase-2 and its actors', async () => {
+    const seed = await readFile(path.join(projectRoot, '../shared/seed/000_17c898a5ee220d91.txt'), 'utf8');
+    const input = [
+      JSON.stringify({
+        id: 'seed',
+        title: 'Witkoff to hold Miami talks with Qatar, Egypt and Turkey on next phase of Gaza ceasefire',
+        text: seed,
+      }),
+      JSON.stringify({
+        id: 'bird',
+        title: 'How to roast a turkey',
+        text: 'Brine the turkey overnight, then roast it for four hours.',
+      }),
+      '{"id": "broken"',
+    ].join('\n');
+    const { code, stdout } = await cli(['tag'], { input });
+    expect(code).toBe(0);
+    const [seedLine, birdLine, brokenLine] = jsonLines(stdout);
+    expect(seedLine).toMatchObject({ id: 'seed', relevant: true, phases: ['phase-2'] });
+    expect(seedLine?.actors).toEqual(
+      expect.arrayContaining(['steve-witkoff', 'qatar', 'turkey', 'hakan-fidan']),
+    );
+    const mention = (seedLine?.mentions as { start: number; end: number; text: string }[])[0];
+    expect(mention?.end).toBeGreaterThan(mention?.start ?? 0);
+    expect(birdLine).toMatchObject({ id: 'bird', relevant: false, actors: [], phases: [] });
+    expect(brokenLine).toMatchObject({ id: null, error: expect.stringMatching(/line 3/) });
+  });
+});
+
+describe('cli run --once and digest', () => {
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'cw-cli-'));
+    await writeFile(
+      path.join(dir, 'feeds.yaml'),
+      // Port 1 on loopback: connection refused at once, no traffic leaves the machine.
+      'feeds:\n  - id: closed-port\n    url: http://127.0.0.1:1/rss.xml\n',
+    );
+    await writeFile(
+      path.join(dir, 'alerts.yaml'),
+      'rules: []\ndigest:\n  time: "06:30"\n  timezone: Asia/Jerusalem\n',
+    );
+    env = {
+      CONFIG_DIR: dir,
+      WATCHLIST: path.join(projectRoot, 'config/watchlists/gaza-ceasefire.yaml'),
+      DATA_DIR: path.join(dir, 'data'),
+      DIGEST_DIR: path.join(dir, 'digests'),
+      ALLOW_PRIVATE_NETWORKS: 'true',
+    };
+  });
+
+  it('completes with a summary table and one line per failing feed', async () => {
+    const { code, stdout, stderr } = await cli(['run', '--once'], { env });
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/feeds.*new items.*extracted.*tagged.*stored.*alerted.*failed/s);
+    expect(stdout).toContain('0/1');
+    expect(stderr).toMatch(/^feed failed: .*127\.0\.0\.1:1\/rss\.xml.*$/m);
+  });
+
+  it('writes the digest as Markdown and HTML', async () => {
+    const { code, stdout } = await cli(['digest', '--date', '2025-12-19'], { env });
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^digest 2025-12-19: 0 articles/);
+    expect((await readdir(env.DIGEST_DIR ?? '')).sort()).toEqual([
+      'digest-2025-12-19.html',
+      'digest-2025-12-19.md',
+    ]);
+  });
+
+  it('names the file and line of a malformed config and exits non-zero', async () => {
+    await writeFile(
+      path.join(env.CONFIG_DIR ?? '', 'alerts.yaml'),
+      'rules:\n  - id: Bad Id\n    channels: [slack]\n',
+    );
+    const { code, stderr } = await cli(['digest', '--date', '2025-12-19'], { env });
+    expect(code).toBe(1);
+    expect(stderr.trim()).toMatch(/^ceasefire-watch: config: .*alerts\.yaml:2: rules\.0\.id: rule id: /);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('npm start without Redis', () => {
+  it('exits non-zero with one line saying so and how to get one', async () => {
+    const result = await run(tsx, ['workers/all.ts'], {
+      cwd: projectRoot,
+      env: { ...process.env, REDIS_URL: 'redis://127.0.0.1:1', LOG_LEVEL: 'silent' },
+    }).then(
+      () => ({ code: 0, stderr: '' }),
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toMatch(
+      /^ceasefire-watch: queue: redis:\/\/127\.0\.0\.1:1: Redis is unreachable .*docker compose up -d redis/,
+    );
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});

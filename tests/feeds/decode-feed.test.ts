@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { decodeFeed } from '../../src/feeds/decode-feed.ts';
+
+const XML = '<?xml version="1.0"?><rss><channel><title>Café – Gaza “truce”</title></channel></rss>';
+const encodeUtf16 = (text: string, littleEndian: boolean) => {
+  const bytes = Buffer.from(text, 'utf16le');
+  if (!littleEndian) bytes.swap16();
+  return bytes;
+};
+const latin1Doc = (declaration: string) =>
+  Buffer.from(
+    `<?xml version="1.0"${declaration}?><rss><channel><title>Caf\u00e9 \u00e0 Gaza</title></channel></rss>`,
+    'latin1',
+  );
+
+describe('decodeFeed', () => {
+  it.each([
+    {
+      name: 'utf-8-bom',
+      bytes: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(XML)]),
+      contentType: undefined,
+      encoding: 'utf-8',
+      title: 'Café – Gaza “truce”',
+    },
+    {
+      name: 'utf-16le-bom',
+      bytes: Buffer.concat([Buffer.from([0xff, 0xfe]), encodeUtf16(XML, true)]),
+      contentType: undefined,
+      encoding: 'utf-16le',
+      title: 'Café – Gaza “truce”',
+    },
+    {
+      name: 'utf-16be-bom',
+      bytes: Buffer.concat([Buffer.from([0xfe, 0xff]), encodeUtf16(XML, false)]),
+      contentType: 'text/xml; charset=iso-8859-1',
+      encoding: 'utf-16be',
+      title: 'Café – Gaza “truce”',
+    },
+    {
+      name: 'utf-16be-without-bom',
+      bytes: encodeUtf16(XML, false),
+      contentType: undefined,
+      encoding: 'utf-16be',
+      title: 'Café – Gaza “truce”',
+    },
+    {
+      name: 'iso-8859-1-from-http-charset',
+      bytes: latin1Doc(''),
+      contentType: 'application/rss+xml; charset="ISO-8859-1"',
+      encoding: 'iso-8859-1',
+      title: 'Café à Gaza',
+    },
+    {
+      name: 'iso-8859-1-from-xml-declaration',
+      bytes: latin1Doc(' encoding="ISO-8859-1"'),
+      contentType: 'application/rss+xml',
+      encoding: 'iso-8859-1',
+      title: 'Café à Gaza',
+    },
+    {
+      name: 'http-charset-overrides-declaration',
+      bytes: latin1Doc(' encoding="utf-8"'),
+      contentType: 'text/xml; charset=windows-1252',
+      encoding: 'windows-1252',
+      title: 'Café à Gaza',
+    },
+    {
+      name: 'undeclared-windows-1252-falls-back',
+      bytes: Buffer.from([...Buffer.from('<rss><title>don'), 0x92, ...Buffer.from('t</title></rss>')]),
+      contentType: undefined,
+      encoding: 'windows-1252',
+      title: 'don’t',
+    },
+    {
+      name: 'undeclared-valid-utf-8',
+      bytes: Buffer.from(XML),
+      contentType: 'text/xml',
+      encoding: 'utf-8',
+      title: 'Café – Gaza “truce”',
+    },
+    {
+      name: 'unknown-charset-label-ignored',
+      bytes: Buffer.from(XML),
+      contentType: 'text/xml; charset=x-bogus',
+      encoding: 'utf-8',
+      title: 'Café – Gaza “truce”',
+    },
+  ])('$name', ({ bytes, contentType, encoding, title }) => {
+    const decoded = decodeFeed(bytes, contentType);
+    expect(decoded.encoding).toBe(encoding);
+    expect(/<title>(.*)<\/title>/.exec(decoded.text)?.[1]).toBe(title);
+    expect(decoded.text.charCodeAt(0)).not.toBe(0xfeff);
+  });
+
+  it('never-throws-on-bad-bytes', () => {
+    const decoded = decodeFeed(Buffer.from([0x3c, 0x72, 0xff, 0xfe, 0xc3]), 'text/xml; charset=utf-8');
+    expect(decoded.text).toContain('\ufffd');
+  });
+});

@@ -1,0 +1,159 @@
+/**
+ * Real servers on 127.0.0.1 for tests: a fixture site (feeds and pages), a webhook receiver that
+ * records what Slack would have been sent, and an SMTP server (smtp-server) that records mail.
+ * Each listens on an ephemeral port and closes in afterAll.
+ */
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+
+export interface Route {
+  status?: number;
+  contentType?: string;
+  body: string | Buffer;
+  headers?: Record<string, string>;
+}
+
+export interface FixtureSite {
+  base: string;
+  /** Requests seen, by path, in order. */
+  hits: string[];
+  close(): Promise<void>;
+}
+
+function listen(server: Server): Promise<string> {
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      resolve(`http://127.0.0.1:${port}`);
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  });
+}
+
+/** Serves `routes(base)`; anything else is a 404. Routes get the base URL to write absolute links. */
+export async function startFixtureSite(
+  routes: (base: string) => Record<string, Route>,
+): Promise<FixtureSite> {
+  let table: Record<string, Route> = {};
+  const hits: string[] = [];
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    hits.push(path);
+    const route = table[path];
+    if (!route) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      return;
+    }
+    res.writeHead(route.status ?? 200, {
+      'content-type': route.contentType ?? 'text/html; charset=utf-8',
+      ...route.headers,
+    });
+    res.end(route.body);
+  });
+  const base = await listen(server);
+  table = routes(base);
+  return { base, hits, close: () => closeServer(server) };
+}
+
+export interface ReceivedWebhook {
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: unknown;
+}
+
+export interface WebhookReceiver {
+  url: string;
+  received: ReceivedWebhook[];
+  /** Status codes to answer with, in order; 200 once exhausted. */
+  replies: number[];
+  close(): Promise<void>;
+}
+
+export async function startWebhookReceiver(): Promise<WebhookReceiver> {
+  const received: ReceivedWebhook[] = [];
+  const replies: number[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const status = replies.shift() ?? 200;
+      if (status === 200) {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let body: unknown = text;
+        try {
+          body = JSON.parse(text);
+        } catch {
+          // kept as text: the test asserts on it
+        }
+        received.push({ path: req.url ?? '/', headers: req.headers, body });
+      }
+      res.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ok' : 'error');
+    });
+  });
+  const base = await listen(server);
+  return { url: `${base}/services/T000/B000/XXXX`, received, replies, close: () => closeServer(server) };
+}
+
+export interface ReceivedMail {
+  from: string;
+  to: string[];
+  raw: string;
+}
+
+export interface MailCatcher {
+  url: string;
+  mails: ReceivedMail[];
+  close(): Promise<void>;
+}
+
+export async function startMailCatcher(): Promise<MailCatcher> {
+  const mails: ReceivedMail[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+        mails.push({
+          from,
+          to: session.envelope.rcptTo.map((r) => r.address),
+          raw: Buffer.concat(chunks).toString('utf8'),
+        });
+        callback();
+      });
+    },
+  });
+  const port = await new Promise<number>((resolve) => {
+    server.listen(0, '127.0.0.1', () => resolve((server.server.address() as AddressInfo).port));
+  });
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    mails,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** Polls `check` until it returns a value, or fails after `timeoutMs` with `what` in the message. */
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * `run --once` in-process on embedded PGlite, without Redis: the same steps as the workers, against
+ * the recorded feed and pages served from 127.0.0.1.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openContext } from '../../src/pipeline/open-context.ts';
+import { runOnce, type RunProgress, type RunSummary } from '../../src/pipeline/run-once.ts';
+import type { PipelineContext } from '../../src/pipeline/steps.ts';
+import { startPipelineWorld, type PipelineWorld } from '../helpers/pipeline-setup.ts';
+
+describe('runOnce on PGlite', () => {
+  let world: PipelineWorld;
+  let ctx: PipelineContext & { close(): Promise<void> };
+  let first: RunSummary;
+  const events: RunProgress['type'][] = [];
+
+  beforeAll(async () => {
+    world = await startPipelineWorld({
+      extraFeeds: ['  - id: refused-feed', '    url: http://10.0.0.1/rss.xml'].join('\n'),
+    });
+    // The refused feed proves the SSRF guard is on for it even though the tests' own site is allowed:
+    // a per-test setting cannot be per-feed, so check the address decision in the run's failures.
+    ctx = await openContext({ settings: { ...world.settings, ALLOW_PRIVATE_NETWORKS: false } });
+    first = await runOnce(ctx, (e) => events.push(e.type));
+  });
+
+  afterAll(async () => {
+    await ctx.close();
+    await world.close();
+  });
+
+  it('refuses every private-network feed when private networks are not allowed, one reason each', () => {
+    expect(first).toMatchObject({ feeds: 3, feedsOk: 0, newItems: 0, stored: 0 });
+    expect(first.failures.map((f) => f.culprit).sort()).toEqual(
+      [
+        `${world.site.base}/broken/rss.xml`,
+        `${world.site.base}/world/rss.xml`,
+        'http://10.0.0.1/rss.xml',
+      ].sort(),
+    );
+    for (const failure of first.failures) expect(failure.reason).toMatch(/refus|private|forbidden/i);
+    expect(world.site.hits).toEqual([]);
+  });
+
+  it('processes the feed, falls back to feed content, and reports the broken feed', async () => {
+    await ctx.close();
+    ctx = await openContext({ settings: world.settings });
+    const summary = await runOnce(ctx, (e) => events.push(e.type));
+    expect(summary).toMatchObject({
+      feeds: 3,
+      feedsOk: 1,
+      newItems: 4,
+      extracted: 3,
+      fromFeedContent: 1,
+      tagged: 4,
+      stored: 4,
+    });
+    expect(summary.relevant).toBeGreaterThanOrEqual(2);
+    expect(summary.failures.map((f) => f.stage)).toEqual(['feed', 'feed']);
+    expect(summary.failures.find((f) => f.culprit.endsWith('/broken/rss.xml'))?.reason).toMatch(/^feeds: /);
+    expect(summary.alerted).toBe(world.slack.received.length + world.mail.mails.length);
+    expect(world.slack.received.length).toBeGreaterThan(0);
+    expect(events).toContain('article-done');
+  });
+
+  it('finds nothing new on a second pass and alerts nobody twice', async () => {
+    const slackBefore = world.slack.received.length;
+    const summary = await runOnce(ctx);
+    expect(summary).toMatchObject({ newItems: 0, stored: 0, alerted: 0 });
+    expect(world.slack.received.length).toBe(slackBefore);
+    const rows = await ctx.db.query<{ n: string }>('select count(*)::text as n from articles');
+    expect(rows[0]?.n).toBe('4');
+  });
+});

@@ -1,0 +1,181 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { PipelineError } from '../../src/errors.ts';
+import type { Db } from '../../src/store/db.ts';
+import {
+  getFeed,
+  listFeeds,
+  recordFeedFailure,
+  recordFeedSuccess,
+  upsertFeeds,
+} from '../../src/store/feeds.ts';
+import { backends, dropTestDb, feedConfig, openTestDb, truncateAll, uniqueSchema } from './test-db.ts';
+
+describe.each(backends)('feeds on $name', (backend) => {
+  const schema = uniqueSchema();
+  let db: Db;
+
+  beforeAll(async () => {
+    db = await openTestDb(backend, schema);
+  });
+  beforeEach(() => truncateAll(db));
+  afterAll(() => dropTestDb(db, schema));
+
+  it('stores-a-new-feed-with-status-new', async () => {
+    await upsertFeeds(db, [
+      feedConfig,
+      { id: 'aljazeera', url: 'https://www.aljazeera.com/xml/rss/all.xml', intervalMinutes: 30, labels: [] },
+    ]);
+    expect(await listFeeds(db)).toEqual([
+      {
+        id: 'aljazeera',
+        url: 'https://www.aljazeera.com/xml/rss/all.xml',
+        title: null,
+        intervalMinutes: 30,
+        labels: [],
+        etag: null,
+        lastModified: null,
+        lastFetchedAt: null,
+        lastSuccessAt: null,
+        lastError: null,
+        consecutiveFailures: 0,
+        status: 'new',
+      },
+      {
+        id: 'bbc-world',
+        url: feedConfig.url,
+        title: 'BBC World',
+        intervalMinutes: 15,
+        labels: ['uk', 'broadcaster'],
+        etag: null,
+        lastModified: null,
+        lastFetchedAt: null,
+        lastSuccessAt: null,
+        lastError: null,
+        consecutiveFailures: 0,
+        status: 'new',
+      },
+    ]);
+  });
+
+  it('counts-consecutive-failures-and-resets-on-success', async () => {
+    await upsertFeeds(db, [feedConfig]);
+    const first = await recordFeedFailure(db, feedConfig.id, {
+      error: 'http: 503',
+      at: '2025-10-12T10:00:00.000Z',
+    });
+    const second = await recordFeedFailure(db, feedConfig.id, {
+      error: 'http: timed out',
+      at: '2025-10-12T10:15:00.000Z',
+    });
+    expect([first.consecutiveFailures, second.consecutiveFailures]).toEqual([1, 2]);
+    expect(await getFeed(db, feedConfig.id)).toMatchObject({
+      status: 'failing',
+      consecutiveFailures: 2,
+      lastError: 'http: timed out',
+      lastFetchedAt: '2025-10-12T10:15:00.000Z',
+      lastSuccessAt: null,
+    });
+
+    await recordFeedSuccess(db, feedConfig.id, {
+      etag: '"v1"',
+      lastModified: 'Sun, 12 Oct 2025 10:00:00 GMT',
+      at: '2025-10-12T10:30:00.000Z',
+    });
+    expect(await getFeed(db, feedConfig.id)).toMatchObject({
+      status: 'ok',
+      consecutiveFailures: 0,
+      lastError: null,
+      etag: '"v1"',
+      lastModified: 'Sun, 12 Oct 2025 10:00:00 GMT',
+      lastFetchedAt: '2025-10-12T10:30:00.000Z',
+      lastSuccessAt: '2025-10-12T10:30:00.000Z',
+    });
+  });
+
+  it('keeps-validators-when-a-304-repeats-none', async () => {
+    await upsertFeeds(db, [feedConfig]);
+    await recordFeedSuccess(db, feedConfig.id, {
+      etag: '"v1"',
+      lastModified: 'Sun, 12 Oct 2025 10:00:00 GMT',
+      at: '2025-10-12T10:00:00.000Z',
+    });
+    await recordFeedSuccess(db, feedConfig.id, {
+      etag: null,
+      lastModified: null,
+      at: '2025-10-12T10:15:00.000Z',
+    });
+    expect(await getFeed(db, feedConfig.id)).toMatchObject({
+      etag: '"v1"',
+      lastModified: 'Sun, 12 Oct 2025 10:00:00 GMT',
+    });
+  });
+
+  it.each([
+    {
+      name: 'same-url-keeps-health-and-validators',
+      change: { title: 'BBC News – World', intervalMinutes: 5, labels: ['uk'] },
+      expected: {
+        title: 'BBC News – World',
+        intervalMinutes: 5,
+        labels: ['uk'],
+        etag: '"v1"',
+        consecutiveFailures: 1,
+        status: 'failing',
+      },
+    },
+    {
+      name: 'new-url-drops-validators-keeps-health',
+      change: { url: 'https://feeds.bbci.co.uk/news/world/middle_east/rss.xml' },
+      expected: {
+        url: 'https://feeds.bbci.co.uk/news/world/middle_east/rss.xml',
+        etag: null,
+        lastModified: null,
+        consecutiveFailures: 1,
+      },
+    },
+    {
+      name: 'removed-title-becomes-null',
+      change: { title: undefined },
+      expected: { title: null },
+    },
+  ])('config-wins-on-upsert-$name', async ({ change, expected }) => {
+    await upsertFeeds(db, [feedConfig]);
+    await recordFeedSuccess(db, feedConfig.id, {
+      etag: '"v1"',
+      lastModified: 'Sun, 12 Oct 2025 10:00:00 GMT',
+      at: '2025-10-12T10:00:00.000Z',
+    });
+    await recordFeedFailure(db, feedConfig.id, { error: 'http: 500', at: '2025-10-12T10:15:00.000Z' });
+    await upsertFeeds(db, [{ ...feedConfig, ...change }]);
+    expect(await getFeed(db, feedConfig.id)).toMatchObject(expected);
+    expect(await listFeeds(db)).toHaveLength(1);
+  });
+
+  it('returns-null-for-an-unknown-feed', async () => {
+    expect(await getFeed(db, 'no-such-feed')).toBeNull();
+  });
+
+  it.each([
+    {
+      name: 'success',
+      record: (d: Db) =>
+        recordFeedSuccess(d, 'no-such-feed', {
+          etag: null,
+          lastModified: null,
+          at: '2025-10-12T10:00:00.000Z',
+        }),
+    },
+    {
+      name: 'failure',
+      record: (d: Db) => recordFeedFailure(d, 'no-such-feed', { error: 'x', at: '2025-10-12T10:00:00.000Z' }),
+    },
+  ])('refuses-to-record-$name-for-an-unknown-feed', async ({ record }) => {
+    const error = await record(db).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(PipelineError);
+    expect((error as PipelineError).culprit).toBe('feeds no-such-feed');
+    expect((error as PipelineError).permanent).toBe(true);
+  });
+});

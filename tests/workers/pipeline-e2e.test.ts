@@ -1,0 +1,164 @@
+/**
+ * The whole pipeline on real parts: the real workers on the real Redis, the real PostgreSQL, a local
+ * site serving the recorded feed and pages, a Slack receiver and an SMTP server.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Queue } from 'bullmq';
+import { createAlertWorker } from '../../workers/alert-worker.ts';
+import { createArticleWorker } from '../../workers/article-worker.ts';
+import { createDigestWorker } from '../../workers/digest-worker.ts';
+import { createFeedWorker } from '../../workers/feed-worker.ts';
+import { upsertSchedulers } from '../../workers/scheduler.ts';
+import { startWorkers } from '../../workers/service.ts';
+import { createStoreWorker } from '../../workers/store-worker.ts';
+import { QueueNames } from '../../src/queue/queues.ts';
+import { startPipelineWorld, SEED_URL_PATH, type PipelineWorld } from '../helpers/pipeline-setup.ts';
+import { waitFor } from '../helpers/local-servers.ts';
+
+const DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+interface StoredRow {
+  canonical_url: string;
+  title: string;
+  source: string;
+  relevant: boolean;
+}
+
+describe('pipeline on Redis and PostgreSQL', () => {
+  let world: PipelineWorld;
+  let service: Awaited<ReturnType<typeof startWorkers>>;
+
+  beforeAll(async () => {
+    world = await startPipelineWorld({ databaseUrl: DATABASE_URL });
+    service = await startWorkers(
+      [createFeedWorker, createArticleWorker, createStoreWorker, createAlertWorker, createDigestWorker],
+      {
+        settings: world.settings,
+        schema: world.namespace,
+        beforeStart: async (rt) => void (await upsertSchedulers(rt)),
+      },
+    );
+  });
+
+  afterAll(async () => {
+    const { rt } = service;
+    await Promise.all(service.workers.map((w) => w.close()));
+    await Promise.all(Object.values(rt.queues).map((q: Queue) => q.obliterate({ force: true })));
+    await rt.ctx.db.exec(`drop schema if exists ${world.namespace} cascade`);
+    await rt.close();
+    await world.close();
+  });
+
+  const queuesIdle = async () => {
+    const { feedFetch, article, store, alert } = service.rt.queues;
+    // The schedulers keep their next run delayed; the pipeline queues must hold nothing at all.
+    for (const [queue, states] of [
+      [feedFetch, ['waiting', 'active']],
+      [article, ['waiting', 'active', 'delayed']],
+      [store, ['waiting', 'active', 'delayed']],
+      [alert, ['waiting', 'active', 'delayed']],
+    ] as const) {
+      const counts = await queue.getJobCounts(...states);
+      if (Object.values(counts).some((n) => n > 0)) return undefined;
+    }
+    return true;
+  };
+
+  const articles = () =>
+    service.rt.ctx.db.query<StoredRow>(
+      'select canonical_url, title, source, relevant from articles order by canonical_url',
+    );
+
+  it('stores each new item once, tagged, from the scheduled poll', async () => {
+    const rows = await waitFor('four stored articles', async () => {
+      const r = await articles();
+      return r.length >= 4 ? r : undefined;
+    });
+    expect(rows).toHaveLength(4);
+    const seed = rows.find((r) => r.canonical_url === `${world.site.base}${SEED_URL_PATH}`);
+    expect(seed).toMatchObject({ source: 'page', relevant: true });
+    expect(seed?.title).toContain('Witkoff');
+    // The missing page falls back to the feed's own content.
+    expect(rows.find((r) => r.canonical_url.endsWith('/rafah-crossing-mediators'))?.source).toBe('feed');
+
+    const tags = await service.rt.ctx.db.query<{ kind: string; tag_id: string }>(
+      `select t.kind, t.tag_id from article_tags t join articles a on a.id = t.article_id
+        where a.canonical_url = $1 order by t.kind, t.tag_id`,
+      [`${world.site.base}${SEED_URL_PATH}`],
+    );
+    const actors = tags.filter((t) => t.kind === 'actor').map((t) => t.tag_id);
+    expect(tags.filter((t) => t.kind === 'phase').map((t) => t.tag_id)).toEqual(['phase-2']);
+    expect(actors).toEqual(
+      expect.arrayContaining(['steve-witkoff', 'jared-kushner', 'qatar', 'egypt', 'turkey', 'hamas']),
+    );
+  });
+
+  it('marks the broken feed failing with its reason, and goes on', async () => {
+    const feeds = await waitFor('broken feed marked failing', async () => {
+      const rows = await service.rt.ctx.db.query<{ id: string; status: string; last_error: string | null }>(
+        'select id, status, last_error from feeds order by id',
+      );
+      return rows.find((f) => f.id === 'broken-feed')?.status === 'failing' ? rows : undefined;
+    });
+    expect(feeds.find((f) => f.id === 'broken-feed')?.last_error).toMatch(/broken\/rss\.xml/);
+    expect(feeds.find((f) => f.id === 'world-news')?.status).toBe('ok');
+  });
+
+  it('delivers Slack and email alerts for the seed article, once each', async () => {
+    // Seed: phase-two (slack, email) and witkoff (slack); the Rafah item: phase-two (slack, email).
+    await waitFor('slack messages', () => (world.slack.received.length >= 3 ? true : undefined));
+    await waitFor('alert emails', () => (world.mail.mails.length >= 2 ? true : undefined));
+    await waitFor('queues idle', queuesIdle);
+    expect(world.slack.received).toHaveLength(3);
+    expect(world.mail.mails).toHaveLength(2);
+    const texts = world.slack.received.map((r) => JSON.stringify(r.body));
+    expect(texts.some((t) => t.includes('Witkoff to hold Miami talks') && t.includes('phase-2'))).toBe(true);
+    const body = world.slack.received[0]?.body as { blocks?: unknown[] };
+    expect(Array.isArray(body.blocks)).toBe(true);
+    const alertMail = world.mail.mails.find((m) => m.to.includes('analyst@example.org'));
+    expect(alertMail?.raw).toMatch(/Subject: .*Witkoff/);
+
+    // Polling the feed again (and re-running the store step) creates no rows and no second alert.
+    const before = { slack: world.slack.received.length, mail: world.mail.mails.length };
+    const job = await service.rt.queues.feedFetch.add('refresh', { feedId: 'world-news' });
+    await waitFor('manual poll done', async () =>
+      (await job.getState()) === 'completed' ? true : undefined,
+    );
+    const seedRow = (await articles()).find((r) => r.canonical_url.endsWith(SEED_URL_PATH));
+    expect(seedRow).toBeDefined();
+    const deliveries = await service.rt.ctx.db.query<{ n: string }>(
+      "select count(*)::text as n from alert_deliveries where status = 'sent'",
+    );
+    expect(Number(deliveries[0]?.n)).toBe(before.slack + before.mail);
+    expect(await articles()).toHaveLength(4);
+    expect(world.slack.received.length).toBe(before.slack);
+    expect(world.mail.mails.length).toBe(before.mail);
+  });
+
+  it('builds the digest through the digest queue and emails it', async () => {
+    const job = await service.rt.queues.digest.add('daily', { day: '2025-12-19' });
+    const result = await waitFor('digest job', async () => {
+      const state = await job.getState();
+      if (state === 'failed')
+        throw new Error(
+          `digest failed: ${(await service.rt.queues.digest.getJob(job.id ?? ''))?.failedReason}`,
+        );
+      return state === 'completed'
+        ? ((await service.rt.queues.digest.getJob(job.id ?? ''))?.returnvalue as { articles: number })
+        : undefined;
+    });
+    expect(result.articles).toBe(4);
+    const digestMail = await waitFor('digest email', () =>
+      world.mail.mails.find((m) => m.to.includes('desk@example.org')),
+    );
+    expect(digestMail.raw).toContain('2025-12-19');
+  });
+
+  it('schedules every feed and the daily digest in Redis', async () => {
+    const schedulers = await service.rt.queues.feedFetch.getJobSchedulers();
+    expect(schedulers.map((s) => s.key).sort()).toEqual(['feed-broken-feed', 'feed-world-news']);
+    const digest = await service.rt.queues.digest.getJobSchedulers();
+    expect(service.rt.queues.digest.name).toBe(QueueNames.digest);
+    expect(digest[0]).toMatchObject({ key: 'digest-daily', pattern: '0 7 * * *', tz: 'UTC' });
+  });
+});

@@ -1,0 +1,21 @@
+/** alert queue: deliver one alert to one channel, at most once per (rule, article, channel). */
+import { Worker } from 'bullmq';
+import { deliverAlert } from '../src/pipeline/steps.ts';
+import { AlertJobSchema, QueueNames } from '../src/queue/queues.ts';
+import { runStep } from '../src/queue/run-step.ts';
+import type { Runtime } from './runtime.ts';
+import { isMain, runService } from './service.ts';
+
+export function createAlertWorker(rt: Runtime): Worker {
+  return new Worker(
+    QueueNames.alert,
+    async (job) => {
+      const alert = AlertJobSchema.parse(job.data);
+      return { outcome: await runStep(() => deliverAlert(rt.ctx, alert)) };
+    },
+    // One at a time: Slack allows about one message per second per webhook.
+    { connection: rt.connection, prefix: rt.prefix, concurrency: 1, maxStalledCount: 10 },
+  );
+}
+
+if (isMain(import.meta.url)) await runService([createAlertWorker]);

@@ -1,0 +1,39 @@
+/**
+ * What every worker process shares: settings, the pipeline context, the queues and one Redis
+ * connection. Opening it checks Redis first so that a missing Redis is one clear line, not a hang.
+ */
+import type { Redis } from 'ioredis';
+import { loadSettings, type Settings } from '../src/config/settings.ts';
+import { openContext } from '../src/pipeline/open-context.ts';
+import type { PipelineContext } from '../src/pipeline/steps.ts';
+import { closeQueues, openQueues, type Queues } from '../src/queue/queues.ts';
+import { assertRedisReachable, createRedis } from '../src/queue/redis-connection.ts';
+
+export interface Runtime {
+  ctx: PipelineContext;
+  queues: Queues;
+  connection: Redis;
+  prefix: string;
+  close(): Promise<void>;
+}
+
+export async function openRuntime(
+  opts: { settings?: Settings; schema?: string; now?: () => Date } = {},
+): Promise<Runtime> {
+  const settings = opts.settings ?? loadSettings();
+  await assertRedisReachable(settings.REDIS_URL);
+  const ctx = await openContext({ settings, schema: opts.schema, now: opts.now });
+  const connection = createRedis(settings.REDIS_URL);
+  const queues = openQueues(connection, settings.QUEUE_PREFIX);
+  return {
+    ctx,
+    queues,
+    connection,
+    prefix: settings.QUEUE_PREFIX,
+    async close() {
+      await closeQueues(queues);
+      await connection.quit();
+      await ctx.close();
+    },
+  };
+}

@@ -1,0 +1,55 @@
+/**
+ * Upserts one BullMQ job scheduler per feed (its own interval) and one for the daily digest (local
+ * time and zone), and removes schedulers of feeds no longer configured. Idempotent: every process
+ * may run it at start.
+ */
+import type { Runtime } from './runtime.ts';
+import { describeError } from '../src/errors.ts';
+import { openRuntime } from './runtime.ts';
+import { isMain } from './service.ts';
+
+const FEED_SCHEDULER_PREFIX = 'feed-';
+export const DIGEST_SCHEDULER_ID = 'digest-daily';
+
+export async function upsertSchedulers(rt: Runtime): Promise<{ feeds: number; digest: string }> {
+  const { feeds, alerts } = rt.ctx;
+  for (const feed of feeds.values()) {
+    await rt.queues.feedFetch.upsertJobScheduler(
+      `${FEED_SCHEDULER_PREFIX}${feed.id}`,
+      { every: feed.intervalMinutes * 60_000 },
+      // The next poll is the retry for a failed poll; a second attempt covers a blip.
+      {
+        name: 'refresh',
+        data: { feedId: feed.id },
+        opts: { attempts: 2, removeOnComplete: 100, removeOnFail: 500 },
+      },
+    );
+  }
+  for (const scheduler of await rt.queues.feedFetch.getJobSchedulers()) {
+    const id = scheduler.key;
+    if (id.startsWith(FEED_SCHEDULER_PREFIX) && !feeds.has(id.slice(FEED_SCHEDULER_PREFIX.length))) {
+      await rt.queues.feedFetch.removeJobScheduler(id);
+    }
+  }
+  const [hour, minute] = alerts.digest.time.split(':').map(Number);
+  const pattern = `${minute} ${hour} * * *`;
+  await rt.queues.digest.upsertJobScheduler(
+    DIGEST_SCHEDULER_ID,
+    { pattern, tz: alerts.digest.timezone },
+    { name: 'daily', data: {}, opts: { attempts: 3 } },
+  );
+  return { feeds: feeds.size, digest: `${pattern} ${alerts.digest.timezone}` };
+}
+
+// Run alone, the scheduler upserts and exits: the schedulers live in Redis, not in this process.
+if (isMain(import.meta.url)) {
+  try {
+    const rt = await openRuntime();
+    const result = await upsertSchedulers(rt);
+    process.stdout.write(`schedulers: ${result.feeds} feeds, digest at ${result.digest}\n`);
+    await rt.close();
+  } catch (error) {
+    process.stderr.write(`ceasefire-watch: ${describeError(error)}\n`);
+    process.exit(1);
+  }
+}
