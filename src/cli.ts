@@ -77,7 +77,9 @@ async function extractFile(file: string, url: string | undefined): Promise<void>
 }
 
 function printSummary(summary: RunSummary): void {
+  // Plain style: the table is read in terminals and in logs, where colour codes are noise.
   const table = new Table({
+    style: { head: [], border: [] },
     head: [
       'feeds',
       'new items',
@@ -102,15 +104,8 @@ function printSummary(summary: RunSummary): void {
     summary.failures.length,
   ]);
   process.stdout.write(`${table.toString()}\n`);
-  if (summary.failures.length > 0) {
-    const failures = new Table({
-      head: ['failed', 'culprit', 'reason'],
-      colWidths: [9, 50, 70],
-      wordWrap: true,
-    });
-    for (const f of summary.failures) failures.push([f.stage, f.culprit, f.reason]);
-    process.stdout.write(`${failures.toString()}\n`);
-  }
+  // One line per problem; the reason already names its culprit ("stage: url: detail").
+  for (const f of summary.failures) process.stdout.write(`${f.stage} failed: ${f.reason}\n`);
 }
 
 const program = new Command('ceasefire-watch')
@@ -145,7 +140,6 @@ program
         else if (event.type === 'feed-failed') bar.update(++feedsDone);
       });
       bar.stop();
-      for (const f of summary.failures) problem(`${f.stage} failed: ${f.reason}`);
       printSummary(summary);
     } finally {
       bar.stop();

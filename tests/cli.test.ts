@@ -151,11 +151,13 @@ describe('cli run --once and digest', () => {
   });
 
   it('completes with a summary table and one line per failing feed', async () => {
-    const { code, stdout, stderr } = await cli(['run', '--once'], { env });
+    const { code, stdout } = await cli(['run', '--once'], { env });
     expect(code).toBe(0);
     expect(stdout).toMatch(/feeds.*new items.*extracted.*tagged.*stored.*alerted.*failed/s);
     expect(stdout).toContain('0/1');
-    expect(stderr).toMatch(/^feed failed: .*127\.0\.0\.1:1\/rss\.xml.*$/m);
+    expect(stdout).toMatch(
+      /^feed failed: http: http:\/\/127\.0\.0\.1:1\/rss\.xml: connection refused by 127\.0\.0\.1 \(ECONNREFUSED\)$/m,
+    );
   });
 
   it('writes the digest as Markdown and HTML', async () => {

@@ -104,16 +104,34 @@ export async function fetchUrl(url: string, opts: FetchOptions): Promise<FetchRe
   } catch (error) {
     if (error instanceof PipelineError) throw error;
     if (controller.signal.aborted) throw timeoutError(current, opts);
-    const code = (error as NodeJS.ErrnoException).code ?? 'error';
     throw new PipelineError({
       code: 'FETCH_FAILED',
       stage: 'http',
       culprit: current,
-      detail: `${code}: ${(error as Error).message}`,
+      detail: networkProblem(error as NodeJS.ErrnoException, current),
       cause: error,
     });
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** A person-readable reason for a socket-level failure, with the system code kept for searching. */
+function networkProblem(error: NodeJS.ErrnoException, url: string): string {
+  const host = new URL(url).hostname;
+  switch (error.code) {
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `cannot resolve ${host} (${error.code})`;
+    case 'ECONNREFUSED':
+      return `connection refused by ${host} (ECONNREFUSED)`;
+    case 'ECONNRESET':
+      return `connection reset by ${host} (ECONNRESET)`;
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return `${host} is unreachable (${error.code})`;
+    default:
+      return error.code ? `${error.code}: ${error.message}` : error.message;
   }
 }
 
