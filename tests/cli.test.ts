@@ -99,13 +99,12 @@ describe('cli extract', () => {
 
 describe('cli tag', () => {
   it('tags the seed article with phase-2 and its actors', async () => {
-    const seed = await readFile(path.join(projectRoot, '../shared/seed/000_17c898a5ee220d91.txt'), 'utf8');
+    const seed = JSON.parse(await readFile(fixture('tagging/seed.json'), 'utf8')) as {
+      title: string;
+      text: string;
+    };
     const input = [
-      JSON.stringify({
-        id: 'seed',
-        title: 'Witkoff to hold Miami talks with Qatar, Egypt and Turkey on next phase of Gaza ceasefire',
-        text: seed,
-      }),
+      JSON.stringify({ id: 'seed', title: seed.title, text: seed.text }),
       JSON.stringify({
         id: 'bird',
         title: 'How to roast a turkey',
