@@ -39,6 +39,8 @@ export const ParsedFeedSchema = z.object({
   title: z.string(),
   link: z.string().nullable(),
   items: z.array(FeedItemSchema),
+  /** What the lenient pass had to repair ("bare &", "truncated document", …); empty when none. */
+  repairs: z.array(z.string()).optional(),
 });
 export type ParsedFeed = z.infer<typeof ParsedFeedSchema>;
 

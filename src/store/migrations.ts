@@ -101,6 +101,51 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'feed health and backoff, item identity, story clusters',
+    sql: `
+      -- Feed health (issue 3): a graded failure score drives the next poll time; the body hash
+      -- catches servers whose ETag changes while the feed does not.
+      alter table feeds add column failure_score real not null default 0;
+      alter table feeds add column next_poll_at timestamptz;
+      alter table feeds add column last_status integer;
+      alter table feeds add column last_body_hash text;
+      alter table feeds add column failure_alerted_at timestamptz;
+
+      -- Every item seen in any feed, known by canonical URL, guid and content hash: an item seen
+      -- before is skipped, a changed one is processed as an update.
+      create table feed_items (
+        canonical_url text primary key,
+        feed_id text not null references feeds (id),
+        guid text,
+        content_hash text not null,
+        first_seen_at timestamptz not null,
+        last_seen_at timestamptz not null,
+        updated_count integer not null default 0
+      );
+      create index feed_items_feed_guid on feed_items (feed_id, guid);
+
+      -- Story clusters: syndicated copies of one story share a story id. Candidates are found
+      -- through signature bands (locality-sensitive hashing), then confirmed on the signature.
+      create table stories (
+        id bigserial primary key,
+        title text not null,
+        first_seen_at timestamptz not null
+      );
+      alter table articles add column guid text;
+      alter table articles add column content_hash text;
+      alter table articles add column story_id bigint references stories (id);
+      alter table articles add column signature text;
+      create index articles_story on articles (story_id);
+      create table article_signature_bands (
+        band smallint not null,
+        bucket text not null,
+        article_id bigint not null references articles (id) on delete cascade,
+        primary key (band, bucket, article_id)
+      );
+    `,
+  },
 ];
 
 /**
