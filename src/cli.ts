@@ -8,6 +8,7 @@ import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import Table from 'cli-table3';
 import { pino } from 'pino';
+import { registerFeedsCommand } from './cli/feeds-command.ts';
 import { configPaths } from './config/load-config.ts';
 import { loadSettings } from './config/settings.ts';
 import { describeError } from './errors.ts';
@@ -18,7 +19,6 @@ import { fetchUrl } from './http/fetch-url.ts';
 import { loadWatchlist, openContext } from './pipeline/open-context.ts';
 import { runOnce, type RunSummary } from './pipeline/run-once.ts';
 import { buildDailyDigest } from './pipeline/steps.ts';
-import { listFeeds } from './store/feeds.ts';
 import { compileWatchlist } from './tagging/compile-watchlist.ts';
 import { tagArticle } from './tagging/tag-article.ts';
 
@@ -262,22 +262,7 @@ program
     }
   });
 
-program
-  .command('feeds')
-  .description('one status line per configured feed')
-  .action(async () => {
-    const ctx = await openContext({ settings: loadSettings(), log: cliLog });
-    try {
-      for (const feed of await listFeeds(ctx.db)) {
-        process.stdout.write(
-          `${feed.id}\t${feed.status}\tlast success ${feed.lastSuccessAt ?? 'never'}\tfailures ${feed.consecutiveFailures}` +
-            `${feed.lastError ? `\tlast error: ${feed.lastError}` : ''}\n`,
-        );
-      }
-    } finally {
-      await ctx.close();
-    }
-  });
+registerFeedsCommand(program, { log: cliLog, loadSettings });
 
 try {
   await program.parseAsync(process.argv);

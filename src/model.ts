@@ -53,6 +53,12 @@ export const ArticleRefSchema = z.object({
   published: isoDate,
   /** The feed's own HTML for the item (content:encoded or summary), used when extraction fails. */
   feedContent: z.string(),
+  /** The item's guid / Atom id, verbatim, when the feed gives one. */
+  guid: z.string().nullable().default(null),
+  /** Hash of the item's normalised title and content: a change means the item was updated. */
+  contentHash: z.string().default(''),
+  /** True when an item seen before came back with changed content. */
+  isUpdate: z.boolean().default(false),
 });
 export type ArticleRef = z.infer<typeof ArticleRefSchema>;
 

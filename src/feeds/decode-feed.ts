@@ -2,8 +2,11 @@
  * Bytes → text for a feed document. rss-parser takes a string and never reads the BOM or the XML
  * declaration (FACTS.md), so the charset decision is ours, in the order XML and HTTP define it:
  * byte-order mark, HTTP `charset`, the XML declaration (under UTF-16/32 byte patterns when present), then
- * UTF-8 when the bytes are valid UTF-8, else windows-1252 (what a mislabelled "Latin-1" feed really is).
+ * UTF-8 when the bytes are valid UTF-8, else a legacy charset when the bytes clearly are one
+ * ({@link decodeLegacyCharset}: Korean, Japanese, Russian, Thai), else windows-1252 (what a mislabelled
+ * "Latin-1" feed really is).
  */
+import { decodeLegacyCharset } from './decode-legacy-charset.ts';
 
 export interface DecodedFeed {
   text: string;
@@ -59,7 +62,7 @@ export function decodeFeed(bytes: Uint8Array, contentType?: string): DecodedFeed
   try {
     return { text: demoronize(new TextDecoder('utf-8', { fatal: true }).decode(bytes)), encoding: 'utf-8' };
   } catch {
-    return decodeAs(bytes, 'windows-1252');
+    return decodeAs(bytes, decodeLegacyCharset(bytes) ?? 'windows-1252');
   }
 }
 

@@ -1,16 +1,22 @@
 /**
  * Feed bytes (or text) → {@link ParsedFeed}: rss-parser's `parseString` for the XML and the format
- * dispatch (RSS 0.9x/1.0/2.0, Atom), plus what it misses (FACTS.md): charset decoding, HTML entities in
- * XML, `xml:base` and document-relative links, guid as permalink, strict dates, one bad item not losing
- * the feed. The raw xml2js nodes are kept through `customFields` and normalised here, so every field
- * rule lives in this file.
+ * dispatch (RSS 0.9x/1.0/2.0, Atom), JSON Feed beside it, plus what rss-parser misses (FACTS.md):
+ * charset decoding, namespace prefixes, HTML entities and bare `&` in XML, truncated documents,
+ * `xml:base` and document-relative links, guid as permalink, strict dates, one bad item not losing
+ * the feed. Each lenient fix is reported in `repairs`. The raw xml2js nodes are kept through
+ * `customFields` and normalised here, so every field rule lives in this file.
  */
 import Parser from 'rss-parser';
 import { PipelineError } from '../errors.ts';
 import type { FeedItem, ParsedFeed } from '../model.ts';
-import { decodeEntities, htmlEntity, XML_ENTITIES } from './decode-entities.ts';
+import { decodeEntities } from './decode-entities.ts';
 import { decodeFeed } from './decode-feed.ts';
 import { parseFeedDate } from './parse-feed-date.ts';
+import { looksLikeJsonFeed, parseJsonFeed } from './parse-json-feed.ts';
+import { repairNamespacePrefixes } from './repair-namespace-prefixes.ts';
+import { repairRelativeUrls } from './repair-relative-urls.ts';
+import { repairTruncation } from './repair-truncation.ts';
+import { repairXml } from './repair-xml.ts';
 
 /** An xml2js node with default options: text-only elements are strings, others objects of arrays. */
 type XmlNode = string | XmlElement;
@@ -44,11 +50,11 @@ const ITEM_FIELDS = [
   'content',
   'content:encoded',
   'fullitem',
+  // XHTML bodies: `body` once repairNamespacePrefixes has removed a bound prefix, else as written.
+  'body',
+  'xhtml:body',
 ];
 const FEED_FIELDS = ['$', 'title', 'dc:title', 'link', 'atom:link'];
-
-/** The DOCTYPE comes before the root element; 64 KiB covers any real internal subset. */
-const DOCTYPE_WINDOW_CHARS = 65_536;
 
 const rawFields = (names: string[]) => names.map((name) => [name, `raw:${name}`, { keepArray: true }]);
 
@@ -131,8 +137,12 @@ function createParser(lenient: boolean): Parser {
   return parser;
 }
 
-const strictParser = createParser(false);
-const lenientParser = createParser(true);
+/**
+ * A fresh parser per document: rss-parser keeps one xml2js parser per instance, and after some errors
+ * (sax failing at its final `close()`) that parser never calls back again, so the next document's
+ * promise hung forever (found by the mutation test). Creating one costs microseconds.
+ */
+const parseXml = (text: string, lenient: boolean) => createParser(lenient).parseString(text);
 
 export interface ParseFeedOptions {
   /** The HTTP Content-Type; its charset overrides the XML declaration. */
@@ -153,18 +163,24 @@ export async function parseFeed(
   input: Uint8Array | string,
   url: string,
   opts: ParseFeedOptions = {},
-): Promise<ParsedFeed & { encoding: string }> {
+): Promise<ParsedFeed & { encoding: string; repairs: string[] }> {
   const { text, encoding } =
     typeof input === 'string' ? { text: input, encoding: 'utf-8' } : decodeFeed(input, opts.contentType);
+  if (looksLikeJsonFeed(text, opts.contentType))
+    return { ...parseJsonFeed(text, url), encoding, repairs: [] };
+  const { text: repaired, repairs } = repairXml(text);
+  const named = repairNamespacePrefixes(repaired);
   let parsed: RawItem & { items?: RawItem[] };
-  const repaired = repairXml(text);
   try {
-    parsed = await strictParser
-      .parseString(repaired)
-      // A document cut off inside its last end tag (`</rss`) is the commonest truncation.
-      .catch(() =>
-        lenientParser.parseString(repaired.replace(/<\/[\w:.-]*\s*$/, (tag) => `${tag.trimEnd()}>`)),
-      );
+    parsed = await parseXml(named, false).catch(async (strictError: unknown) => {
+      const closed = repairTruncation(named);
+      if (closed !== named) repairs.push('truncated document closed');
+      return parseXml(closed, false).catch(() => {
+        // sax's loose mode: unclosed and mismatched tags, stray markup, undeclared entities.
+        repairs.push(`parsed leniently after: ${firstLine(strictError)}`);
+        return parseXml(closed, true);
+      });
+    });
   } catch (error) {
     throw new PipelineError({
       code: 'FEED_UNPARSEABLE',
@@ -179,13 +195,19 @@ export async function parseFeed(
   const feedBase = resolveBase(ownAttrs(parsed['raw:$'])['xml:base'], rootBase);
   const items: FeedItem[] = [];
   for (const item of parsed.items ?? []) {
-    items.push(normaliseItem(item, feedBase));
+    try {
+      items.push(normaliseItem(item, feedBase));
+    } catch (error) {
+      // Defensive: normalising is plain data handling, but one item must never cost the others.
+      repairs.push(`item skipped: ${firstLine(error)}`);
+    }
   }
   return {
     title: plainText(first(parsed['raw:title']) ?? first(parsed['raw:dc:title'])),
     link: pickLink(parsed['raw:link'], feedBase) ?? pickLink(parsed['raw:atom:link'], feedBase),
     items,
     encoding,
+    repairs,
   };
 }
 
@@ -212,7 +234,11 @@ function normaliseItem(item: RawItem, feedBase: string): FeedItem {
     published: hasPublished ? published : updated,
     summary: htmlOf(first(item['raw:description']) ?? first(item['raw:summary']), base),
     content: htmlOf(
-      first(item['raw:content:encoded']) ?? first(item['raw:content']) ?? first(item['raw:fullitem']),
+      first(item['raw:content:encoded']) ??
+        first(item['raw:content']) ??
+        first(item['raw:fullitem']) ??
+        first(item['raw:body']) ??
+        first(item['raw:xhtml:body']),
       base,
     ),
   };
@@ -267,7 +293,7 @@ function htmlOf(node: XmlNode | undefined, base: string): string {
     html = serializeChildren(node);
     if (type === 'xhtml' || type === 'application/xhtml+xml') html = unwrap(html, 'div');
   }
-  return absolutiseHtml(html.trim(), resolveBase(a['xml:base'], base));
+  return repairRelativeUrls(html.trim(), resolveBase(a['xml:base'], base));
 }
 
 /** A MIME type (Atom 1.0 `type`) whose content is base64: not text, not XML. */
@@ -278,16 +304,6 @@ function isBinaryMediaType(type: string): boolean {
 function unwrap(html: string, tag: string): string {
   const match = new RegExp(String.raw`^\s*<${tag}(?:\s[^>]*)?>([\s\S]*)</${tag}>\s*$`).exec(html);
   return match?.[1] ?? html;
-}
-
-function absolutiseHtml(html: string, base: string): string {
-  return html.replace(
-    /(\s(?:href|src)\s*=\s*)(["'])([^"']*)\2/gi,
-    (whole, prefix: string, quote: string, value: string) => {
-      const resolved = resolveUrl(value, base);
-      return resolved ? `${prefix}${quote}${resolved}${quote}` : whole;
-    },
-  );
 }
 
 /** Titles are plain text: tags dropped and character references decoded when they carry HTML. */
@@ -370,47 +386,6 @@ function resolveUrl(href: string, base: string): string | null {
     const trimmed = href.trim();
     return trimmed || null;
   }
-}
-
-/**
- * Make HTML-flavoured XML acceptable to a strict XML parser without changing its meaning: HTML named
- * entities (`&eacute;`) become numeric references, undefined ones and bare `&` become literal text
- * (`&amp;`). CDATA sections and comments are left alone. DOCTYPE-declared entities are not expanded
- * either, which also defuses billion-laughs documents.
- */
-function repairXml(text: string): string {
-  const declared = declaredEntities(text);
-  return text
-    .trimStart()
-    .replace(
-      /<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->|&(#\d+;|#x[0-9a-f]+;|[A-Za-z][\w.-]*;)?/gi,
-      (match, ref) => {
-        if (!match.startsWith('&')) return match;
-        if (ref === undefined) return '&amp;';
-        if (ref.startsWith('#')) return match;
-        const name = ref.slice(0, -1);
-        if (XML_ENTITIES.has(name)) return match;
-        const own = declared.get(name);
-        if (own !== undefined) return escapeXml(own);
-        const value = htmlEntity(name);
-        if (value === null) return `&amp;${ref}`;
-        return [...value].map((ch) => `&#${ch.codePointAt(0)};`).join('');
-      },
-    );
-}
-
-/**
- * Internal-subset entities with plain-text values (`<!ENTITY id "tag:example.com,">`). Values holding
- * references are skipped, so nothing expands recursively: a billion-laughs document stays small.
- */
-function declaredEntities(text: string): Map<string, string> {
-  const entities = new Map<string, string>();
-  const doctype = /<!DOCTYPE[^[>]*\[([\s\S]*?)\]\s*>/i.exec(text.slice(0, DOCTYPE_WINDOW_CHARS));
-  if (!doctype?.[1]) return entities;
-  for (const m of doctype[1].matchAll(/<!ENTITY\s+([A-Za-z_][\w.-]*)\s+(["'])([^"'&%<]*)\2\s*>/g)) {
-    if (m[1] && m[3] !== undefined) entities.set(m[1], m[3]);
-  }
-  return entities;
 }
 
 function escapeXml(value: string): string {

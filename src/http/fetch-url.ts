@@ -13,23 +13,45 @@ import type { IncomingMessage } from 'node:http';
 import type { LookupFunction } from 'node:net';
 import { PipelineError } from '../errors.ts';
 import type { ErrorCode } from '../errors.ts';
+import type { HostGate, ReleaseHost } from './host-gate.ts';
+import { HttpStatusError } from './http-status-error.ts';
+import { parseRetryAfter } from './parse-retry-after.ts';
 import { isForbiddenAddress } from './ssrf-guard.ts';
+
+export interface FetchTimeouts {
+  /** DNS, TCP connect and TLS handshake of one hop. @defaultValue 10 000 */
+  connectMs?: number;
+  /** From connected to the response's status line and headers. @defaultValue 15 000 */
+  headersMs?: number;
+  /** Longest silence between two body chunks. @defaultValue 15 000 */
+  idleMs?: number;
+  /** The whole call: waiting for the host's turn, every hop, the body. @defaultValue `timeoutMs`, else 60 000 */
+  totalMs?: number;
+}
 
 export interface FetchOptions {
   /** Cap on the decoded body (after gzip/deflate/br), so a compression bomb is cut off early. */
   maxBytes: number;
-  /** Total time for DNS, connection, every redirect hop and the body. */
-  timeoutMs: number;
+  /** The total time, as `timeouts.totalMs` (which wins when both are set); kept for existing callers. */
+  timeoutMs?: number;
+  timeouts?: FetchTimeouts;
   /** Skip the SSRF guard (local development against a feed served on 127.0.0.1). */
   allowPrivateNetworks: boolean;
   /** Extra request headers, e.g. `If-None-Match` / `If-Modified-Since` for a conditional GET. */
   headers?: Record<string, string>;
+  /** @defaultValue {@link DEFAULT_USER_AGENT} */
   userAgent?: string;
   /**
    * Replaces the address decision when `allowPrivateNetworks` is false, e.g. to allow one internal
    * mirror while keeping every other private range closed. @defaultValue {@link isForbiddenAddress}
    */
   isForbidden?: (ip: string) => boolean;
+  /**
+   * Per-host politeness: a slot is taken before each hop (for that hop's host) and given back once the
+   * hop's body is read or it failed; 429/503 Retry-After and 403 bursts penalize the host. Without a
+   * gate, requests are not limited per host.
+   */
+  gate?: HostGate;
 }
 
 export interface FetchResult {
@@ -47,63 +69,90 @@ export interface FetchResult {
 /** Redirect hops followed before giving up; 5 is what browsers' feed readers and rss-parser also allow. */
 export const MAX_REDIRECTS = 5;
 
-const DEFAULT_USER_AGENT = 'ceasefire-watch/0.1 (+https://github.com/ceasefire-watch)';
+/**
+ * Says what we are without naming a host or URL: the user agent must not point anyone at where the
+ * monitor runs or who runs it.
+ */
+export const DEFAULT_USER_AGENT = 'ceasefire-watch/0.1 (news monitor; feed reader)';
+
+/**
+ * Phase limits. Connect: 10 s covers two lost SYNs (Linux retransmits after 1 s and 3 s) plus a TLS
+ * handshake across the world. Headers: 15 s lets an uncached WordPress or Drupal feed be generated (a
+ * few seconds at worst in our feeds) while a server that accepted and hung is dropped. Idle: the same
+ * 15 s between chunks; a live server streams far faster. Total: 60 s when the caller sets none (the
+ * settings' FETCH_TIMEOUT_MS, 20 s by default, normally does).
+ */
+export const DEFAULT_TIMEOUTS: Required<FetchTimeouts> = {
+  connectMs: 10_000,
+  headersMs: 15_000,
+  idleMs: 15_000,
+  totalMs: 60_000,
+};
+
+/**
+ * A 429 without Retry-After: wait a minute, the usual window of per-minute rate limits (GitHub,
+ * Cloudflare rate limiting rules) and what Miniflux falls back to as well.
+ */
+export const DEFAULT_429_RETRY_MS = 60_000;
+
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 /**
- * GET `url` with the SSRF guard, redirect, size and time limits applied.
+ * GET `url` with the SSRF guard, redirect, size and time limits and the per-host gate applied.
  *
  * Errors are {@link PipelineError}s with stage `http` and the URL as culprit: `FETCH_REFUSED` (guard,
- * scheme; permanent), `FETCH_TOO_LARGE` (permanent), `FETCH_TIMEOUT`, `HTTP_STATUS` (permanent for 4xx
- * except 429), `FETCH_FAILED` (network errors; too many redirects is permanent).
+ * scheme; permanent), `FETCH_TOO_LARGE` (permanent), `FETCH_TIMEOUT` (the message names the phase),
+ * `FETCH_FAILED` (network errors; too many redirects is permanent), and {@link HttpStatusError}
+ * (`HTTP_STATUS`; permanent for 4xx except 429 and a 403 burst, with `retryAfterMs` for rate limits).
  *
  * @example
  * const res = await fetchUrl('https://www.aljazeera.com/xml/rss/all.xml', {
  *   maxBytes: 5_000_000, timeoutMs: 20_000, allowPrivateNetworks: false,
- *   headers: { 'If-None-Match': '"abc"' },
+ *   headers: { 'If-None-Match': '"abc"' }, gate: createMemoryHostGate(),
  * });
  * if (!res.notModified) parse(res.body);
  */
 export async function fetchUrl(url: string, opts: FetchOptions): Promise<FetchResult> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), opts.timeoutMs);
+  const limits = resolveTimeouts(opts);
+  const total = new AbortController();
   let current = url;
+  let waitingFor: string | null = null;
+  const timer = setTimeout(() => {
+    total.abort(
+      waitingFor === null
+        ? timeoutError(current, `no complete answer within ${limits.totalMs} ms`)
+        : timeoutError(
+            current,
+            `no turn at ${waitingFor} within ${limits.totalMs} ms (per-host limit or Retry-After penalty)`,
+          ),
+    );
+  }, limits.totalMs);
   try {
     for (let hop = 0; ; hop++) {
       const target = parseTarget(current);
-      const address = await raceAbort(
-        resolveChecked(target, current, opts),
-        controller.signal,
-        current,
-        opts,
-      );
-      const res = await sendRequest(target, address, opts, controller.signal, current);
-      const status = res.statusCode ?? 0;
-      const location = res.headers.location;
-      if (REDIRECT_STATUSES.has(status) && location) {
-        res.resume();
-        if (hop >= MAX_REDIRECTS) {
-          throw httpError('FETCH_FAILED', current, `more than ${MAX_REDIRECTS} redirects`, true);
+      let release: ReleaseHost = () => undefined;
+      if (opts.gate) {
+        waitingFor = target.host;
+        release = await opts.gate.acquire(target.host, total.signal);
+        waitingFor = null;
+      }
+      try {
+        const outcome = await fetchHop(target, current, opts, limits, total.signal);
+        if ('location' in outcome) {
+          if (hop >= MAX_REDIRECTS) {
+            throw httpError('FETCH_FAILED', current, `more than ${MAX_REDIRECTS} redirects`, true);
+          }
+          current = new URL(outcome.location, current).href;
+          continue;
         }
-        current = new URL(location, current).href;
-        continue;
+        return outcome;
+      } finally {
+        release();
       }
-      const headers = flattenHeaders(res);
-      if (status === 304) {
-        res.resume();
-        return { url: current, status, headers, body: Buffer.alloc(0), notModified: true };
-      }
-      if (status < 200 || status > 299) {
-        res.resume();
-        const transient = status === 429 || status >= 500;
-        throw httpError('HTTP_STATUS', current, `HTTP ${status}`, !transient);
-      }
-      const body = await readBody(res, opts, controller.signal, current);
-      return { url: current, status, headers, body, notModified: false };
     }
   } catch (error) {
     if (error instanceof PipelineError) throw error;
-    if (controller.signal.aborted) throw timeoutError(current, opts);
+    if (total.signal.aborted && total.signal.reason instanceof PipelineError) throw total.signal.reason;
     throw new PipelineError({
       code: 'FETCH_FAILED',
       stage: 'http',
@@ -114,6 +163,104 @@ export async function fetchUrl(url: string, opts: FetchOptions): Promise<FetchRe
   } finally {
     clearTimeout(timer);
   }
+}
+
+function resolveTimeouts(opts: FetchOptions): Required<FetchTimeouts> {
+  return {
+    connectMs: opts.timeouts?.connectMs ?? DEFAULT_TIMEOUTS.connectMs,
+    headersMs: opts.timeouts?.headersMs ?? DEFAULT_TIMEOUTS.headersMs,
+    idleMs: opts.timeouts?.idleMs ?? DEFAULT_TIMEOUTS.idleMs,
+    totalMs: opts.timeouts?.totalMs ?? opts.timeoutMs ?? DEFAULT_TIMEOUTS.totalMs,
+  };
+}
+
+/**
+ * One request: guard, connect, headers, then either a redirect to follow or the final result. The
+ * connect and headers phases each have their own timer, aborting this hop with an error naming the
+ * phase; the total timer aborts through `totalSignal`.
+ */
+async function fetchHop(
+  target: Target,
+  culprit: string,
+  opts: FetchOptions,
+  limits: Required<FetchTimeouts>,
+  totalSignal: AbortSignal,
+): Promise<FetchResult | { location: string }> {
+  const hop = new AbortController();
+  const signal = AbortSignal.any([totalSignal, hop.signal]);
+  const phase = (ms: number, detail: string) =>
+    setTimeout(() => hop.abort(timeoutError(culprit, detail)), ms);
+  let timer = phase(limits.connectMs, `no connection within ${limits.connectMs} ms`);
+  try {
+    const address = await raceAbort(resolveChecked(target, culprit, opts), signal);
+    const res = await sendRequest(target, address, opts, signal, () => {
+      clearTimeout(timer);
+      timer = phase(limits.headersMs, `no response headers within ${limits.headersMs} ms`);
+    });
+    clearTimeout(timer);
+    const status = res.statusCode ?? 0;
+    const location = res.headers.location;
+    // Bodies we do not read are dropped with their socket (no keep-alive to save it for), so a server
+    // stalling a redirect's body cannot hold the socket open.
+    if (REDIRECT_STATUSES.has(status) && location) {
+      res.destroy();
+      return { location };
+    }
+    const headers = flattenHeaders(res);
+    if (status === 304) {
+      res.destroy();
+      return { url: culprit, status, headers, body: Buffer.alloc(0), notModified: true };
+    }
+    if (status < 200 || status > 299) {
+      res.destroy();
+      throw await statusError(status, headers, target.host, culprit, opts.gate);
+    }
+    const body = await readBody(res, opts.maxBytes, limits.idleMs, signal, culprit);
+    return { url: culprit, status, headers, body, notModified: false };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * The one place an HTTP status becomes an error. 429 and 503 are transient and carry the server's
+ * Retry-After (429 without one: {@link DEFAULT_429_RETRY_MS}), which also penalizes the host in the gate
+ * so no other fetch asks it sooner. A 403 is permanent, unless it completes a burst: then the host is
+ * blocking us, and it is treated as a 429.
+ */
+async function statusError(
+  status: number,
+  headers: Record<string, string>,
+  host: string,
+  culprit: string,
+  gate: HostGate | undefined,
+): Promise<HttpStatusError> {
+  if (status === 429 || status === 503) {
+    const hinted = parseRetryAfter(headers['retry-after'], Date.now());
+    const retryAfterMs = hinted ?? (status === 429 ? DEFAULT_429_RETRY_MS : null);
+    if (gate && retryAfterMs) await gate.penalize(host, Date.now() + retryAfterMs, `HTTP ${status}`);
+    const wait = retryAfterMs === null ? '' : `, retry after ${Math.ceil(retryAfterMs / 1000)} s`;
+    return new HttpStatusError({
+      status,
+      culprit,
+      detail: `HTTP ${status}${wait}`,
+      permanent: false,
+      retryAfterMs,
+    });
+  }
+  if (status === 403 && gate) {
+    const penalty = await gate.recordForbidden(host);
+    if (penalty) {
+      return new HttpStatusError({
+        status,
+        culprit,
+        detail: `HTTP 403, the last of ${penalty.reason}: treated as rate limiting`,
+        permanent: false,
+        retryAfterMs: Math.max(0, penalty.untilMs - Date.now()),
+      });
+    }
+  }
+  return new HttpStatusError({ status, culprit, detail: `HTTP ${status}`, permanent: status < 500 });
 }
 
 /** A person-readable reason for a socket-level failure, with the system code kept for searching. */
@@ -201,18 +348,22 @@ function sendRequest(
   address: dns.LookupAddress,
   opts: FetchOptions,
   signal: AbortSignal,
-  culprit: string,
+  onConnected: () => void,
 ): Promise<IncomingMessage> {
   // Node may ask for all addresses (autoSelectFamily) or one; either way it gets only the checked one.
   const pinned: LookupFunction = (_hostname, options, callback) => {
     if (options.all) callback(null, [address]);
     else callback(null, address.address, address.family);
   };
-  const client = target.url.protocol === 'https:' ? https : http;
+  const secure = target.url.protocol === 'https:';
+  const client = secure ? https : http;
   return new Promise((resolve, reject) => {
     const req = client.request(target.url, {
       method: 'GET',
       lookup: pinned,
+      // No pooled sockets: a kept-alive socket skips `lookup`, and one opened under another call's
+      // guard settings must not be reused under stricter ones. Feeds are one request per host anyway.
+      agent: false,
       signal,
       headers: {
         'user-agent': opts.userAgent ?? DEFAULT_USER_AGENT,
@@ -221,23 +372,30 @@ function sendRequest(
         ...opts.headers,
       },
     });
+    req.once('socket', (socket) => {
+      socket.once(secure ? 'secureConnect' : 'connect', onConnected);
+    });
     req.on('response', resolve);
-    req.on('error', (error) => reject(signal.aborted ? timeoutError(culprit, opts) : error));
+    req.on('error', (error) => reject(signal.aborted ? signal.reason : error));
     req.end();
   });
 }
 
-/** Reads and decodes the body, counting decoded bytes so a compression bomb stops at `maxBytes`. */
+/**
+ * Reads and decodes the body, counting decoded bytes so a compression bomb stops at `maxBytes`, and
+ * failing when no chunk arrives for `idleMs`.
+ */
 function readBody(
   res: IncomingMessage,
-  opts: FetchOptions,
+  maxBytes: number,
+  idleMs: number,
   signal: AbortSignal,
   culprit: string,
 ): Promise<Buffer> {
-  const tooLarge = () => httpError('FETCH_TOO_LARGE', culprit, `body over ${opts.maxBytes} bytes`, true);
+  const tooLarge = () => httpError('FETCH_TOO_LARGE', culprit, `body over ${maxBytes} bytes`, true);
   const declared = Number(res.headers['content-length']);
   const encoding = (res.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
-  if (encoding === 'identity' && Number.isFinite(declared) && declared > opts.maxBytes) {
+  if (encoding === 'identity' && Number.isFinite(declared) && declared > maxBytes) {
     res.destroy();
     return Promise.reject(tooLarge());
   }
@@ -246,16 +404,27 @@ function readBody(
     let total = 0;
     let settled = false;
     let decoder: zlib.Gunzip | zlib.Inflate | zlib.InflateRaw | zlib.BrotliDecompress | undefined;
+    let idle: NodeJS.Timeout | undefined;
+    const armIdle = () => {
+      clearTimeout(idle);
+      idle = setTimeout(() => fail(timeoutError(culprit, `no body data for ${idleMs} ms`)), idleMs);
+    };
+    const onAbort = () => fail(signal.reason);
+    const settle = () => {
+      settled = true;
+      clearTimeout(idle);
+      signal.removeEventListener('abort', onAbort);
+    };
     const fail = (error: unknown) => {
       if (settled) return;
-      settled = true;
+      settle();
       res.destroy();
       decoder?.destroy();
       reject(
         error instanceof PipelineError
           ? error
           : signal.aborted
-            ? timeoutError(culprit, opts)
+            ? signal.reason
             : httpError(
                 'FETCH_FAILED',
                 culprit,
@@ -267,12 +436,12 @@ function readBody(
     const onDecoded = (chunk: Buffer) => {
       if (settled) return;
       total += chunk.length;
-      if (total > opts.maxBytes) return fail(tooLarge());
+      if (total > maxBytes) return fail(tooLarge());
       chunks.push(chunk);
     };
     const done = () => {
       if (settled) return;
-      settled = true;
+      settle();
       resolve(Buffer.concat(chunks));
     };
     const makeDecoder = (first: Buffer) => {
@@ -284,12 +453,15 @@ function readBody(
         return (first[0] ?? 0) % 16 === 8 ? zlib.createInflate() : zlib.createInflateRaw();
       return undefined;
     };
-    signal.addEventListener('abort', () => fail(timeoutError(culprit, opts)), { once: true });
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    armIdle();
     res.on('error', fail);
     res.on('aborted', () => fail(new Error('connection aborted')));
     let started = false;
     res.on('data', (chunk: Buffer) => {
       if (settled) return;
+      armIdle();
       if (!started) {
         started = true;
         decoder = makeDecoder(chunk);
@@ -319,23 +491,18 @@ function flattenHeaders(res: IncomingMessage): Record<string, string> {
   return out;
 }
 
-/** dns.lookup cannot be cancelled; racing it keeps the total timeout honest. */
-function raceAbort<T>(
-  promise: Promise<T>,
-  signal: AbortSignal,
-  culprit: string,
-  opts: FetchOptions,
-): Promise<T> {
+/** dns.lookup cannot be cancelled; racing it keeps the timeouts honest. */
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   return new Promise((resolve, reject) => {
-    const onAbort = () => reject(timeoutError(culprit, opts));
+    const onAbort = () => reject(signal.reason);
     if (signal.aborted) return onAbort();
     signal.addEventListener('abort', onAbort, { once: true });
     promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
 }
 
-function timeoutError(culprit: string, opts: FetchOptions): PipelineError {
-  return httpError('FETCH_TIMEOUT', culprit, `no complete answer within ${opts.timeoutMs} ms`, false);
+function timeoutError(culprit: string, detail: string): PipelineError {
+  return httpError('FETCH_TIMEOUT', culprit, detail, false);
 }
 
 function httpError(code: ErrorCode, culprit: string, detail: string, permanent: boolean): PipelineError {

@@ -23,10 +23,17 @@ const IPV4_EMBEDDING_RANGES: readonly [ipaddr.IPv6, number][] = [
 ];
 
 /**
+ * Global unicast (RFC 4291 §2.4): every public IPv6 address today is in 2000::/3. ipaddr.js calls much
+ * of the rest "unicast" too (e.g. `::1:2:3:4`, `4000::1`), although IANA lists it as reserved; an
+ * address outside 2000::/3 is refused.
+ */
+const IPV6_GLOBAL_UNICAST: [ipaddr.IPv6, number] = [ipaddr.IPv6.parse('2000::'), 3];
+
+/**
  * True when connecting to `ip` must be refused: anything that is not an ordinary public unicast address
  * (loopback, RFC 1918 private, link-local incl. cloud metadata 169.254.169.254, CGNAT 100.64/10,
- * multicast, broadcast, reserved, unspecified `0.0.0.0`/`::`, unique-local fc00::/7, and every IPv6 form
- * that embeds an IPv4 address). It is an allow-list: only ipaddr.js's `unicast` range passes, so a range
+ * multicast, broadcast, reserved, unspecified `0.0.0.0`/`::`, unique-local fc00::/7, IPv6 outside global
+ * unicast 2000::/3, and every IPv6 form that embeds an IPv4 address). It is an allow-list: only ipaddr.js's `unicast` range passes, so a range
  * ipaddr.js learns later is denied by default. Input that is not a plain dotted-quad IPv4 or a valid IPv6
  * address is refused too: octal, hex and short IPv4 forms were the root of several CVEs in IP-range
  * packages (FACTS.md), and a resolver never returns them.
@@ -42,6 +49,6 @@ export function isForbiddenAddress(ip: string): boolean {
   }
   if (!ipaddr.IPv6.isValid(ip)) return true;
   const address = ipaddr.IPv6.parse(ip);
-  if (address.range() !== 'unicast') return true;
+  if (address.range() !== 'unicast' || !address.match(IPV6_GLOBAL_UNICAST)) return true;
   return IPV4_EMBEDDING_RANGES.some((range) => address.match(range));
 }

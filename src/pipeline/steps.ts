@@ -119,6 +119,9 @@ function toArticleRefs(feedId: string, items: Awaited<ReturnType<typeof parseFee
       title: item.title,
       published: item.published ?? item.updated ?? null,
       feedContent: item.content || item.summary,
+      guid: item.id,
+      contentHash: '',
+      isUpdate: false,
     });
   }
   return [...byCanonical.values()];

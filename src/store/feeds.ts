@@ -1,6 +1,8 @@
 /**
  * Feed rows: `config/feeds.yaml` owns what a feed is (url, title, interval, labels); this table adds
- * how it has been doing (validators for conditional GET, last fetch, failure streak).
+ * how it has been doing (validators for conditional GET, body hash, last fetch, failure streak and
+ * score, next poll, last failure alert). The health arithmetic is `src/feeds/feed-health.ts`; this file
+ * only stores its results.
  */
 import type { FeedConfig } from '../model.ts';
 import { PipelineError } from '../errors.ts';
@@ -22,6 +24,16 @@ export interface FeedRecord {
   lastError: string | null;
   consecutiveFailures: number;
   status: FeedStatus;
+  /** Graded failure score (feed-health.ts); 0 when healthy. */
+  failureScore: number;
+  /** When the feed is due again after a backoff; null = on its normal interval. */
+  nextPollAt: string | null;
+  /** HTTP status of the last answer (200, 304, 404, …); null after a network failure or never fetched. */
+  lastStatus: number | null;
+  /** Hash of the last parsed body, to skip the parse when a server changes its ETag but not the feed. */
+  lastBodyHash: string | null;
+  /** When the last sustained-failure alert was sent. */
+  failureAlertedAt: string | null;
 }
 
 interface FeedRow {
@@ -37,12 +49,17 @@ interface FeedRow {
   last_error: string | null;
   consecutive_failures: number;
   status: FeedStatus;
+  failure_score: number;
+  next_poll_at: Date | null;
+  last_status: number | null;
+  last_body_hash: string | null;
+  failure_alerted_at: Date | null;
 }
 
 /**
  * Writes every configured feed: config fields are overwritten, health columns kept. Feeds that left
- * the config stay (their articles reference them). When a feed's URL changes its ETag and
- * Last-Modified are dropped, since they were the old URL's.
+ * the config stay (their articles reference them). When a feed's URL changes its ETag, Last-Modified
+ * and body hash are dropped, since they were the old URL's.
  *
  * @example
  * await upsertFeeds(db, [{ id: 'bbc-world', url: 'https://feeds.bbci.co.uk/news/world/rss.xml', intervalMinutes: 15, labels: [] }]);
@@ -59,25 +76,36 @@ export async function upsertFeeds(db: Db, feeds: readonly FeedConfig[]): Promise
            interval_minutes = excluded.interval_minutes,
            labels = excluded.labels,
            etag = case when feeds.url = excluded.url then feeds.etag end,
-           last_modified = case when feeds.url = excluded.url then feeds.last_modified end`,
+           last_modified = case when feeds.url = excluded.url then feeds.last_modified end,
+           last_body_hash = case when feeds.url = excluded.url then feeds.last_body_hash end`,
         [feed.id, feed.url, feed.title ?? null, feed.intervalMinutes, JSON.stringify(feed.labels)],
       );
     }
   });
 }
 
+/** What a successful fetch (200 or 304) leaves behind; the fields after `at` are optional. */
+export interface FeedSuccess {
+  etag: string | null;
+  lastModified: string | null;
+  at: string;
+  /** HTTP status (200, 304); kept unchanged when not given. */
+  status?: number;
+  /** Hash of the body just parsed; kept unchanged when not given (a 304 has no body). */
+  bodyHash?: string | null;
+  /** Next poll from feed-health's `nextHealth`; not given = none pending (normal interval). */
+  nextPollAt?: string | null;
+}
+
 /**
- * Records a fetch that worked (200 or 304): stores the validators, resets the failure streak. A null
- * validator keeps the previous one, since a 304 need not repeat it.
+ * Records a fetch that worked (200 or 304): stores the validators and body hash, resets the failure
+ * streak and score, clears any backoff. A null validator keeps the previous one, since a 304 need not
+ * repeat it.
  *
  * @example
  * await recordFeedSuccess(db, 'bbc-world', { etag: '"abc"', lastModified: null, at: new Date().toISOString() });
  */
-export async function recordFeedSuccess(
-  db: Db,
-  feedId: string,
-  result: { etag: string | null; lastModified: string | null; at: string },
-): Promise<FeedRecord> {
+export async function recordFeedSuccess(db: Db, feedId: string, result: FeedSuccess): Promise<FeedRecord> {
   const rows = await db.query<FeedRow>(
     `update feeds set
        etag = coalesce($2, etag),
@@ -86,35 +114,81 @@ export async function recordFeedSuccess(
        last_success_at = $4,
        last_error = null,
        consecutive_failures = 0,
-       status = 'ok'
+       status = 'ok',
+       failure_score = 0,
+       next_poll_at = $5,
+       last_status = coalesce($6, last_status),
+       last_body_hash = coalesce($7, last_body_hash)
      where id = $1
      returning *`,
-    [feedId, result.etag, result.lastModified, result.at],
+    [
+      feedId,
+      result.etag,
+      result.lastModified,
+      result.at,
+      result.nextPollAt ?? null,
+      result.status ?? null,
+      result.bodyHash ?? null,
+    ],
   );
   return oneFeed(rows, feedId);
 }
 
+/** What a failed fetch leaves behind; the fields after `at` are optional. */
+export interface FeedFailure {
+  error: string;
+  at: string;
+  /** HTTP status when the server answered; not given = none (network failure). */
+  status?: number | null;
+  /** The new failure score from feed-health's `nextHealth`; kept unchanged when not given. */
+  score?: number;
+  /** The backed-off next poll from `nextHealth`; kept unchanged when not given. */
+  nextPollAt?: string | null;
+}
+
 /**
- * Records a failed fetch: one more consecutive failure, status 'failing', the error line kept.
+ * Records a failed fetch: one more consecutive failure, status 'failing', the error line, the HTTP
+ * status, and the score and next poll the caller computed with `nextHealth`.
  *
  * @example
  * const { consecutiveFailures } = await recordFeedFailure(db, 'bbc-world', { error: 'http: 503', at });
  */
-export async function recordFeedFailure(
-  db: Db,
-  feedId: string,
-  failure: { error: string; at: string },
-): Promise<FeedRecord> {
+export async function recordFeedFailure(db: Db, feedId: string, failure: FeedFailure): Promise<FeedRecord> {
   const rows = await db.query<FeedRow>(
     `update feeds set
        last_fetched_at = $3,
        last_error = $2,
        consecutive_failures = consecutive_failures + 1,
-       status = 'failing'
+       status = 'failing',
+       last_status = $4,
+       failure_score = coalesce($5, failure_score),
+       next_poll_at = coalesce($6, next_poll_at)
      where id = $1
      returning *`,
-    [feedId, failure.error, failure.at],
+    [
+      feedId,
+      failure.error,
+      failure.at,
+      failure.status ?? null,
+      failure.score ?? null,
+      failure.nextPollAt ?? null,
+    ],
   );
+  return oneFeed(rows, feedId);
+}
+
+/**
+ * Records that a sustained-failure alert went out for this feed (see feed-health's
+ * `needsFailureAlert`), so the next poll does not send another one.
+ *
+ * @example
+ * if (needsFailureAlert(feed, feed.failureAlertedAt, now)) { await notify(feed); await markFailureAlerted(db, feed.id, now.toISOString()); }
+ */
+export async function markFailureAlerted(db: Db, feedId: string, at: string): Promise<FeedRecord> {
+  const rows = await db.query<FeedRow>('update feeds set failure_alerted_at = $2 where id = $1 returning *', [
+    feedId,
+    at,
+  ]);
   return oneFeed(rows, feedId);
 }
 
@@ -157,5 +231,10 @@ function toFeedRecord(row: FeedRow): FeedRecord {
     lastError: row.last_error,
     consecutiveFailures: row.consecutive_failures,
     status: row.status,
+    failureScore: Number(row.failure_score),
+    nextPollAt: toIso(row.next_poll_at),
+    lastStatus: row.last_status,
+    lastBodyHash: row.last_body_hash,
+    failureAlertedAt: toIso(row.failure_alerted_at),
   };
 }

@@ -80,6 +80,9 @@ describe('pipeline steps', () => {
       title: 'Gone',
       published: null,
       feedContent: '',
+      guid: null,
+      contentHash: '',
+      isUpdate: false,
     };
     const error = await processArticle(ctx, ref).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PipelineError);

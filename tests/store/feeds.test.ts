@@ -4,6 +4,7 @@ import type { Db } from '../../src/store/db.ts';
 import {
   getFeed,
   listFeeds,
+  markFailureAlerted,
   recordFeedFailure,
   recordFeedSuccess,
   upsertFeeds,
@@ -39,6 +40,11 @@ describe.each(backends)('feeds on $name', (backend) => {
         lastError: null,
         consecutiveFailures: 0,
         status: 'new',
+        failureScore: 0,
+        nextPollAt: null,
+        lastStatus: null,
+        lastBodyHash: null,
+        failureAlertedAt: null,
       },
       {
         id: 'bbc-world',
@@ -53,6 +59,11 @@ describe.each(backends)('feeds on $name', (backend) => {
         lastError: null,
         consecutiveFailures: 0,
         status: 'new',
+        failureScore: 0,
+        nextPollAt: null,
+        lastStatus: null,
+        lastBodyHash: null,
+        failureAlertedAt: null,
       },
     ]);
   });
@@ -151,6 +162,90 @@ describe.each(backends)('feeds on $name', (backend) => {
     expect(await listFeeds(db)).toHaveLength(1);
   });
 
+  it('stores-health-from-nextHealth-and-clears-it-on-success', async () => {
+    await upsertFeeds(db, [feedConfig]);
+    await recordFeedSuccess(db, feedConfig.id, {
+      etag: '"v1"',
+      lastModified: null,
+      at: '2025-10-12T09:45:00.000Z',
+      status: 200,
+      bodyHash: 'sha256:aaa',
+      nextPollAt: '2025-10-12T10:00:00.000Z',
+    });
+    const failed = await recordFeedFailure(db, feedConfig.id, {
+      error: 'http: https://feeds.bbci.co.uk/news/world/rss.xml: HTTP 503',
+      at: '2025-10-12T10:00:00.000Z',
+      status: 503,
+      score: 1.5,
+      nextPollAt: '2025-10-12T10:42:25.000Z',
+    });
+    expect(failed).toMatchObject({
+      failureScore: 1.5,
+      nextPollAt: '2025-10-12T10:42:25.000Z',
+      lastStatus: 503,
+      lastBodyHash: 'sha256:aaa',
+      consecutiveFailures: 1,
+      status: 'failing',
+    });
+    // A network failure has no status, and an old-style call keeps the score and next poll.
+    expect(
+      await recordFeedFailure(db, feedConfig.id, {
+        error: 'http: timed out',
+        at: '2025-10-12T10:43:00.000Z',
+      }),
+    ).toMatchObject({ failureScore: 1.5, nextPollAt: '2025-10-12T10:42:25.000Z', lastStatus: null });
+
+    // A 304: no body hash, no new validators; everything they had is kept, the backoff is cleared.
+    const ok = await recordFeedSuccess(db, feedConfig.id, {
+      etag: null,
+      lastModified: null,
+      at: '2025-10-12T11:00:00.000Z',
+      status: 304,
+    });
+    expect(ok).toMatchObject({
+      status: 'ok',
+      failureScore: 0,
+      consecutiveFailures: 0,
+      nextPollAt: null,
+      lastStatus: 304,
+      lastBodyHash: 'sha256:aaa',
+      etag: '"v1"',
+    });
+  });
+
+  it('marks-a-failure-alert-and-keeps-it-across-polls', async () => {
+    await upsertFeeds(db, [feedConfig]);
+    await recordFeedFailure(db, feedConfig.id, {
+      error: 'http: 404',
+      at: '2025-10-12T10:00:00.000Z',
+      score: 6,
+    });
+    expect(await markFailureAlerted(db, feedConfig.id, '2025-10-12T10:00:01.000Z')).toMatchObject({
+      failureAlertedAt: '2025-10-12T10:00:01.000Z',
+      failureScore: 6,
+    });
+    await recordFeedFailure(db, feedConfig.id, {
+      error: 'http: 404',
+      at: '2025-10-12T12:00:00.000Z',
+      score: 9,
+    });
+    expect(await getFeed(db, feedConfig.id)).toMatchObject({ failureAlertedAt: '2025-10-12T10:00:01.000Z' });
+  });
+
+  it('drops-the-body-hash-when-the-url-changes', async () => {
+    await upsertFeeds(db, [feedConfig]);
+    await recordFeedSuccess(db, feedConfig.id, {
+      etag: null,
+      lastModified: null,
+      at: '2025-10-12T10:00:00.000Z',
+      bodyHash: 'h1',
+    });
+    await upsertFeeds(db, [feedConfig]);
+    expect(await getFeed(db, feedConfig.id)).toMatchObject({ lastBodyHash: 'h1' });
+    await upsertFeeds(db, [{ ...feedConfig, url: 'https://feeds.bbci.co.uk/news/rss.xml' }]);
+    expect(await getFeed(db, feedConfig.id)).toMatchObject({ lastBodyHash: null });
+  });
+
   it('returns-null-for-an-unknown-feed', async () => {
     expect(await getFeed(db, 'no-such-feed')).toBeNull();
   });
@@ -168,6 +263,10 @@ describe.each(backends)('feeds on $name', (backend) => {
     {
       name: 'failure',
       record: (d: Db) => recordFeedFailure(d, 'no-such-feed', { error: 'x', at: '2025-10-12T10:00:00.000Z' }),
+    },
+    {
+      name: 'failure-alert',
+      record: (d: Db) => markFailureAlerted(d, 'no-such-feed', '2025-10-12T10:00:00.000Z'),
     },
   ])('refuses-to-record-$name-for-an-unknown-feed', async ({ record }) => {
     const error = await record(db).then(

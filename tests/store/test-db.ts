@@ -42,7 +42,7 @@ export async function dropTestDb(db: Db, schema: string): Promise<void> {
 /** Empties every table so each test starts from nothing. */
 export async function truncateAll(db: Db): Promise<void> {
   await db.exec(
-    'truncate feeds, articles, article_tags, article_mentions, alert_deliveries, digests restart identity cascade',
+    'truncate feeds, articles, article_tags, article_mentions, alert_deliveries, digests, feed_items, stories, article_signature_bands restart identity cascade',
   );
 }
 
