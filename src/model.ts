@@ -124,6 +124,10 @@ export const TaggedArticleSchema = z.object({
   /** 'page' when Readability extracted the page, 'feed' when the feed's own content stood in. */
   source: z.enum(['page', 'feed']),
   tags: TagResultSchema,
+  /** The feed item's guid and content hash (see ArticleRef), kept to recognise the item later. */
+  guid: z.string().nullable().optional(),
+  contentHash: z.string().optional(),
+  isUpdate: z.boolean().optional(),
 });
 export type TaggedArticle = z.infer<typeof TaggedArticleSchema>;
 

@@ -15,12 +15,22 @@ export function createFeedWorker(rt: Runtime): Worker {
       const refresh = await runStep(() => refreshFeed(rt.ctx, feedId));
       await rt.queues.article.addBulk(
         refresh.newItems.map((ref) => ({
-          name: 'article',
+          name: ref.isUpdate ? 'article-update' : 'article',
           data: ref,
-          opts: { jobId: articleJobId(ref.canonicalUrl) },
+          // One job per canonical URL, so an item seen twice is processed once; an update is a new
+          // version of the item and gets a job of its own.
+          opts: {
+            jobId: articleJobId(ref.isUpdate ? `${ref.canonicalUrl}\n${ref.contentHash}` : ref.canonicalUrl),
+          },
         })),
       );
-      return { status: refresh.status, itemsInFeed: refresh.itemsInFeed, newItems: refresh.newItems.length };
+      return {
+        status: refresh.status,
+        itemsInFeed: refresh.itemsInFeed,
+        newItems: refresh.newItems.length,
+        repairs: refresh.repairs,
+        nextPollAt: refresh.nextPollAt,
+      };
     },
     { connection: rt.connection, prefix: rt.prefix, concurrency: 4, maxStalledCount: 10 },
   );

@@ -4,6 +4,7 @@
  */
 import type { Redis } from 'ioredis';
 import { loadSettings, type Settings } from '../src/config/settings.ts';
+import { createRedisHostGate } from '../src/http/redis-host-gate.ts';
 import { openContext } from '../src/pipeline/open-context.ts';
 import type { PipelineContext } from '../src/pipeline/steps.ts';
 import { closeQueues, openQueues, type Queues } from '../src/queue/queues.ts';
@@ -22,8 +23,13 @@ export async function openRuntime(
 ): Promise<Runtime> {
   const settings = opts.settings ?? loadSettings();
   await assertRedisReachable(settings.REDIS_URL);
-  const ctx = await openContext({ settings, schema: opts.schema, now: opts.now });
   const connection = createRedis(settings.REDIS_URL);
+  const hostGate = createRedisHostGate(connection, {
+    prefix: `${settings.QUEUE_PREFIX}:hosts`,
+    maxConcurrent: settings.HOST_MAX_CONCURRENT,
+    minSpacingMs: settings.HOST_MIN_SPACING_MS,
+  });
+  const ctx = await openContext({ settings, schema: opts.schema, now: opts.now, hostGate });
   const queues = openQueues(connection, settings.QUEUE_PREFIX);
   return {
     ctx,

@@ -43,6 +43,10 @@ export const SettingsSchema = z.object({
     .int()
     .min(1024)
     .default(10 * 1024 * 1024),
+  /** Requests in flight to one host, across every worker process. @defaultValue 2 */
+  HOST_MAX_CONCURRENT: z.coerce.number().int().min(1).max(32).default(2),
+  /** Minimum time between two request starts to one host (polite crawlers: about one per second). */
+  HOST_MIN_SPACING_MS: z.coerce.number().int().min(0).default(1_000),
   SLACK_WEBHOOK_URL: z.url().optional().describe('Slack incoming webhook; unset = no Slack alerts'),
   SMTP_URL: z.string().optional().describe('smtp://user:pass@host:port; unset = no email'),
   EMAIL_FROM: z.string().default('ceasefire-watch <alerts@localhost>'),

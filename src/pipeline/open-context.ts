@@ -7,6 +7,8 @@ import path from 'node:path';
 import { createMailer, type Mailer } from '../alerts/channels/email.ts';
 import { configPaths, loadAlertsFile, loadFeedsFile, loadTextFile } from '../config/load-config.ts';
 import type { Settings } from '../config/settings.ts';
+import type { HostGate } from '../http/host-gate.ts';
+import { createMemoryHostGate } from '../http/memory-host-gate.ts';
 import { log as rootLog, type Logger } from '../log.ts';
 import type { FeedConfig } from '../model.ts';
 import { openDb, type Db } from '../store/db.ts';
@@ -22,6 +24,8 @@ export interface OpenContextOptions {
   now?: () => Date;
   /** PostgreSQL schema (tests use one per file). */
   schema?: string;
+  /** Per-host limits; the workers pass one kept in Redis so that every process shares it. */
+  hostGate?: HostGate;
 }
 
 export function watchlistNames(watchlist: Watchlist): Record<string, string> {
@@ -65,6 +69,12 @@ export async function openContext(
     names: watchlistNames(watchlist),
     matcher: () => matcher,
     mailer,
+    hostGate:
+      opts.hostGate ??
+      createMemoryHostGate({
+        maxConcurrent: settings.HOST_MAX_CONCURRENT,
+        minSpacingMs: settings.HOST_MIN_SPACING_MS,
+      }),
     log: opts.log ?? rootLog,
     now: opts.now ?? (() => new Date()),
     async close() {

@@ -75,7 +75,8 @@ export async function runOnce(
     [...ctx.feeds.values()].map((feed) =>
       feedLimit(async () => {
         try {
-          const refresh = await refreshFeed(ctx, feed.id);
+          // An explicit run polls every feed, even one that is backing off.
+          const refresh = await refreshFeed(ctx, feed.id, { ignoreBackoff: true });
           summary.feedsOk++;
           for (const ref of refresh.newItems) {
             // The same story in two feeds is one article (the queue path dedupes by job id).

@@ -3,6 +3,7 @@
  * buildDailyDigest — and the only place where pure stages meet I/O (HTTP, database, SMTP, Slack).
  * Workers and `run --once` call these same functions, so both paths behave alike.
  */
+import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DateTime } from 'luxon';
@@ -11,9 +12,13 @@ import type { Settings } from '../config/settings.ts';
 import { PipelineError, describeError } from '../errors.ts';
 import { decodePage } from '../extract/decode-page.ts';
 import { extractArticle, textFromHtml } from '../extract/extract-article.ts';
-import { canonicalUrl } from '../feeds/canonical-url.ts';
+import { buildFeedFailureNotice } from '../alerts/feed-failure-notice.ts';
+import { unwrapRedirect } from '../feeds/canonical-url.ts';
+import { classifyFailure, failureFacts, needsFailureAlert, nextHealth } from '../feeds/feed-health.ts';
+import { classifyItem, itemIdentity } from '../feeds/item-identity.ts';
 import { parseFeed } from '../feeds/parse-feed.ts';
 import { fetchUrl } from '../http/fetch-url.ts';
+import type { HostGate } from '../http/host-gate.ts';
 import { matchRules } from '../alerts/match-rules.ts';
 import { buildSlackMessage, sendSlack } from '../alerts/channels/slack.ts';
 import { sendAlertEmail, sendDigestEmail, type Mailer } from '../alerts/channels/email.ts';
@@ -22,16 +27,27 @@ import { digestSubject, renderDigestHtml, renderDigestMarkdown } from '../digest
 import type { Matcher } from '../tagging/compile-watchlist.ts';
 import { tagArticle } from '../tagging/tag-article.ts';
 import type { Db } from '../store/db.ts';
-import {
-  getArticleByCanonicalUrl,
-  hasArticle,
-  listArticlesBetween,
-  upsertArticle,
-} from '../store/articles.ts';
+import { getArticleByCanonicalUrl, listArticlesBetween, upsertArticle } from '../store/articles.ts';
 import { claimDelivery, markDeliveryFailed, markDeliverySent } from '../store/deliveries.ts';
 import { recordDigest } from '../store/digests.ts';
-import { getFeed, recordFeedFailure, recordFeedSuccess } from '../store/feeds.ts';
-import type { AlertJob, ArticleRef, ExtractedArticle, FeedConfig, TaggedArticle } from '../model.ts';
+import {
+  getFeed,
+  markFailureAlerted,
+  recordFeedFailure,
+  recordFeedSuccess,
+  type FeedRecord,
+} from '../store/feeds.ts';
+import { findKnownItem, recordItemSeen } from '../store/items.ts';
+import { assignStory } from '../store/stories.ts';
+import { textSignature } from '../stories/text-signature.ts';
+import type {
+  AlertJob,
+  ArticleRef,
+  ExtractedArticle,
+  FeedConfig,
+  FeedItem,
+  TaggedArticle,
+} from '../model.ts';
 import type { Logger } from '../log.ts';
 
 /** Everything a step may touch, passed in; nothing is looked up from globals. */
@@ -44,21 +60,44 @@ export interface PipelineContext {
   names: Readonly<Record<string, string>>;
   matcher: () => Matcher;
   mailer: Mailer | null;
+  /** Per-host politeness: in memory for `run --once`, in Redis (shared) for the workers. */
+  hostGate: HostGate;
   log: Logger;
   now: () => Date;
 }
 
+export type FeedRefreshStatus = 'ok' | 'not-modified' | 'unchanged' | 'backing-off';
+
 export interface FeedRefresh {
   feedId: string;
-  status: 'ok' | 'not-modified';
+  /**
+   * ok: parsed; not-modified: a 304; unchanged: same body as last time (servers lie about ETags),
+   * not parsed; backing-off: the feed is failing and its next poll is not due, so nothing was fetched.
+   */
+  status: FeedRefreshStatus;
   itemsInFeed: number;
-  /** Items whose canonical URL is not stored yet, in feed order. */
+  /** New items, and items seen before whose content changed (`isUpdate`), in feed order. */
   newItems: ArticleRef[];
+  /** What the lenient parser had to repair to read the feed. */
+  repairs: string[];
+  /** When a failing feed is polled next (null: its normal interval). */
+  nextPollAt: string | null;
 }
 
-const USER_AGENT = 'ceasefire-watch/0.1 (+news monitoring; feed reader)';
+export interface RefreshOptions {
+  /** Poll even when the feed is backing off (an explicit `run --once`). @defaultValue false */
+  ignoreBackoff?: boolean;
+}
 
-export async function refreshFeed(ctx: PipelineContext, feedId: string): Promise<FeedRefresh> {
+const USER_AGENT = 'ceasefire-watch/0.1 (news monitor; feed reader)';
+
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+export async function refreshFeed(
+  ctx: PipelineContext,
+  feedId: string,
+  opts: RefreshOptions = {},
+): Promise<FeedRefresh> {
   const feed = ctx.feeds.get(feedId);
   if (!feed) {
     throw new PipelineError({
@@ -70,6 +109,19 @@ export async function refreshFeed(ctx: PipelineContext, feedId: string): Promise
     });
   }
   const known = await getFeed(ctx.db, feedId);
+  const now = ctx.now();
+  const result = (status: FeedRefreshStatus, extra: Partial<FeedRefresh> = {}): FeedRefresh => ({
+    feedId,
+    status,
+    itemsInFeed: 0,
+    newItems: [],
+    repairs: [],
+    nextPollAt: null,
+    ...extra,
+  });
+  if (!opts.ignoreBackoff && known?.nextPollAt && Date.parse(known.nextPollAt) > now.getTime()) {
+    return result('backing-off', { nextPollAt: known.nextPollAt });
+  }
   const conditional: Record<string, string> = {};
   if (known?.etag) conditional['if-none-match'] = known.etag;
   if (known?.lastModified) conditional['if-modified-since'] = known.lastModified;
@@ -80,51 +132,111 @@ export async function refreshFeed(ctx: PipelineContext, feedId: string): Promise
       allowPrivateNetworks: ctx.settings.ALLOW_PRIVATE_NETWORKS,
       headers: conditional,
       userAgent: USER_AGENT,
+      gate: ctx.hostGate,
     });
-    const validators = {
-      etag: response.headers['etag'] ?? known?.etag ?? null,
-      lastModified: response.headers['last-modified'] ?? known?.lastModified ?? null,
-      at: ctx.now().toISOString(),
+    const success = {
+      etag: response.headers['etag'] ?? null,
+      lastModified: response.headers['last-modified'] ?? null,
+      at: now.toISOString(),
+      status: response.status,
+      nextPollAt: null,
     };
     if (response.notModified) {
-      await recordFeedSuccess(ctx.db, feedId, validators);
-      return { feedId, status: 'not-modified', itemsInFeed: 0, newItems: [] };
+      await recordFeedSuccess(ctx.db, feedId, success);
+      return result('not-modified');
+    }
+    const bodyHash = sha256(response.body);
+    if (known?.lastBodyHash === bodyHash) {
+      await recordFeedSuccess(ctx.db, feedId, { ...success, bodyHash });
+      return result('unchanged');
     }
     const parsed = await parseFeed(response.body, response.url, {
       contentType: response.headers['content-type'],
     });
-    const refs = toArticleRefs(feedId, parsed.items);
-    const newItems: ArticleRef[] = [];
-    for (const ref of refs) {
-      if (!(await hasArticle(ctx.db, ref.canonicalUrl))) newItems.push(ref);
-    }
-    await recordFeedSuccess(ctx.db, feedId, validators);
-    return { feedId, status: 'ok', itemsInFeed: parsed.items.length, newItems };
+    const newItems = await newOrUpdatedItems(ctx, feedId, parsed.items);
+    await recordFeedSuccess(ctx.db, feedId, { ...success, bodyHash });
+    return result('ok', { itemsInFeed: parsed.items.length, newItems, repairs: parsed.repairs });
   } catch (error) {
-    await recordFeedFailure(ctx.db, feedId, { error: describeError(error), at: ctx.now().toISOString() });
+    const facts = failureFacts(error);
+    const health = nextHealth(
+      { score: known?.failureScore ?? 0, consecutiveFailures: known?.consecutiveFailures ?? 0 },
+      classifyFailure(facts),
+      now,
+      feed.intervalMinutes,
+      facts.retryAfterMs,
+    );
+    const failing = await recordFeedFailure(ctx.db, feedId, {
+      error: describeError(error),
+      at: now.toISOString(),
+      status: facts.status ?? null,
+      score: health.score,
+      nextPollAt: health.nextPollAt,
+    });
+    if (needsFailureAlert(failing, failing.failureAlertedAt, now)) await notifyFeedFailing(ctx, failing);
     throw error;
   }
 }
 
-function toArticleRefs(feedId: string, items: Awaited<ReturnType<typeof parseFeed>>['items']): ArticleRef[] {
-  const byCanonical = new Map<string, ArticleRef>();
+/**
+ * The items to process: each is known by canonical URL (in any feed) or by this feed's guid, and its
+ * content hash says whether a known one changed. Neither a date watermark (feeds back-date and
+ * re-date items) nor the guid alone (reused, or regenerated on every build) is enough.
+ */
+async function newOrUpdatedItems(
+  ctx: PipelineContext,
+  feedId: string,
+  items: FeedItem[],
+): Promise<ArticleRef[]> {
+  const refs: ArticleRef[] = [];
+  // The first occurrence of a canonical URL in the feed speaks for it; later repeats (other tracking
+  // parameters, a second category) are the same item.
+  const seen = new Set<string>();
   for (const item of items) {
-    if (!item.link || !/^https?:/i.test(item.link)) continue;
-    const canonical = canonicalUrl(item.link);
-    if (byCanonical.has(canonical)) continue;
-    byCanonical.set(canonical, {
+    const identity = itemIdentity(item);
+    const link = item.link ?? identity.canonicalUrl;
+    if (!identity.canonicalUrl || !/^https?:/i.test(link) || seen.has(identity.canonicalUrl)) continue;
+    seen.add(identity.canonicalUrl);
+    const known = await findKnownItem(ctx.db, {
       feedId,
-      url: item.link,
-      canonicalUrl: canonical,
+      canonicalUrl: identity.canonicalUrl,
+      guid: identity.guid,
+    });
+    const outcome = classifyItem(identity, known);
+    if (outcome === 'unchanged') continue;
+    refs.push({
+      feedId,
+      url: unwrapRedirect(link),
+      canonicalUrl: identity.canonicalUrl,
       title: item.title,
       published: item.published ?? item.updated ?? null,
       feedContent: item.content || item.summary,
-      guid: item.id,
-      contentHash: '',
-      isUpdate: false,
+      guid: identity.guid,
+      contentHash: identity.contentHash,
+      isUpdate: outcome === 'updated',
     });
   }
-  return [...byCanonical.values()];
+  return refs;
+}
+
+/** Tells every configured channel that a feed keeps failing; a failed notice never hides the feed error. */
+async function notifyFeedFailing(ctx: PipelineContext, feed: FeedRecord): Promise<void> {
+  const notice = buildFeedFailureNotice(feed);
+  const recipients = ctx.settings.ALERT_EMAIL_TO;
+  try {
+    if (ctx.settings.SLACK_WEBHOOK_URL) {
+      await sendSlack(ctx.settings.SLACK_WEBHOOK_URL, notice.slack, {
+        timeoutMs: ctx.settings.FETCH_TIMEOUT_MS,
+      });
+    }
+    if (ctx.mailer && recipients.length > 0) await sendDigestEmail(ctx.mailer, notice.email, recipients);
+    await markFailureAlerted(ctx.db, feed.id, ctx.now().toISOString());
+    ctx.log.warn(
+      { feed_id: feed.id, feed_url: feed.url, score: feed.failureScore },
+      'feed failing: people notified',
+    );
+  } catch (error) {
+    ctx.log.error({ feed_id: feed.id, err: describeError(error) }, 'feed failing: notice not delivered');
+  }
 }
 
 /** Fetches and extracts the page (falling back to the feed's own content), then tags it. */
@@ -137,6 +249,7 @@ export async function processArticle(ctx: PipelineContext, ref: ArticleRef): Pro
       timeoutMs: ctx.settings.FETCH_TIMEOUT_MS,
       allowPrivateNetworks: ctx.settings.ALLOW_PRIVATE_NETWORKS,
       userAgent: USER_AGENT,
+      gate: ctx.hostGate,
     });
     extracted = extractArticle(decodePage(response.body, response.headers['content-type']), response.url);
   } catch (error) {
@@ -175,14 +288,40 @@ export async function processArticle(ctx: PipelineContext, ref: ArticleRef): Pro
     fetchedAt: ctx.now().toISOString(),
     source,
     tags: tagArticle({ title, text, published }, ctx.matcher()),
+    guid: ref.guid,
+    contentHash: ref.contentHash,
+    isUpdate: ref.isUpdate,
   };
 }
 
-export async function storeArticle(
-  ctx: PipelineContext,
-  article: TaggedArticle,
-): Promise<{ articleId: number; isNew: boolean }> {
-  return upsertArticle(ctx.db, article);
+export interface StoredOutcome {
+  articleId: number;
+  isNew: boolean;
+  storyId: number;
+  /** Articles in the story, this one included (syndicated copies from several feeds). */
+  storySources: number;
+}
+
+/**
+ * Upserts the article, records its feed item as seen (so the next poll skips it unless it changes),
+ * and files it under its story cluster.
+ */
+export async function storeArticle(ctx: PipelineContext, article: TaggedArticle): Promise<StoredOutcome> {
+  const at = ctx.now().toISOString();
+  const { articleId, isNew } = await upsertArticle(ctx.db, article);
+  await recordItemSeen(ctx.db, {
+    feedId: article.feedId,
+    identity: {
+      canonicalUrl: article.canonicalUrl,
+      guid: article.guid ?? null,
+      contentHash: article.contentHash ?? '',
+    },
+    at,
+    outcome: article.isUpdate ? 'updated' : 'new',
+  });
+  const signature = textSignature(`${article.title}\n${article.text}`);
+  const story = await assignStory(ctx.db, { articleId, title: article.title, signature, at });
+  return { articleId, isNew, storyId: story.storyId, storySources: story.sources };
 }
 
 /** The channels that are configured; a rule naming an unconfigured channel is skipped for it. */

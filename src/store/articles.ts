@@ -80,8 +80,9 @@ export async function upsertArticle(
   return db.transaction(async (tx) => {
     const rows = await tx.query<{ id: number; inserted: boolean }>(
       `insert into articles
-         (canonical_url, url, feed_id, title, byline, lang, text, published, fetched_at, updated_at, source, relevant)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11)
+         (canonical_url, url, feed_id, title, byline, lang, text, published, fetched_at, updated_at, source, relevant,
+          guid, content_hash)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11, $12, $13)
        on conflict (canonical_url) do update set
          url = excluded.url,
          feed_id = excluded.feed_id,
@@ -92,7 +93,9 @@ export async function upsertArticle(
          published = coalesce(excluded.published, articles.published),
          updated_at = excluded.updated_at,
          source = excluded.source,
-         relevant = excluded.relevant
+         relevant = excluded.relevant,
+         guid = coalesce(excluded.guid, articles.guid),
+         content_hash = excluded.content_hash
        -- xmax is 0 on a freshly inserted row version, the updating transaction's id otherwise.
        returning id, (xmax = 0) as inserted`,
       [
@@ -107,6 +110,8 @@ export async function upsertArticle(
         article.fetchedAt,
         article.source,
         article.tags.relevant,
+        article.guid ?? null,
+        article.contentHash ?? '',
       ],
     );
     const row = rows[0];

@@ -12,12 +12,16 @@ export interface Route {
   contentType?: string;
   body: string | Buffer;
   headers?: Record<string, string>;
+  /** Answer a request carrying this ETag in If-None-Match with a 304, as a polite server does. */
+  etag?: string;
 }
 
 export interface FixtureSite {
   base: string;
   /** Requests seen, by path, in order. */
   hits: string[];
+  /** Replaces (or adds) what a path serves, e.g. a feed that changed or a server that recovered. */
+  set(path: string, route: Route): void;
   close(): Promise<void>;
 }
 
@@ -51,15 +55,27 @@ export async function startFixtureSite(
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return;
     }
+    if (route.etag && req.headers['if-none-match'] === route.etag) {
+      res.writeHead(304, { etag: route.etag }).end();
+      return;
+    }
     res.writeHead(route.status ?? 200, {
       'content-type': route.contentType ?? 'text/html; charset=utf-8',
+      ...(route.etag ? { etag: route.etag } : {}),
       ...route.headers,
     });
     res.end(route.body);
   });
   const base = await listen(server);
   table = routes(base);
-  return { base, hits, close: () => closeServer(server) };
+  return {
+    base,
+    hits,
+    set: (path, route) => {
+      table[path] = route;
+    },
+    close: () => closeServer(server),
+  };
 }
 
 export interface ReceivedWebhook {

@@ -98,6 +98,8 @@ export async function startPipelineWorld(
     QUEUE_PREFIX: namespace,
     ALLOW_PRIVATE_NETWORKS: 'true',
     FETCH_TIMEOUT_MS: '5000',
+    // Every fixture lives on one host; a short spacing keeps the gate in play without slowing tests.
+    HOST_MIN_SPACING_MS: '20',
     SLACK_WEBHOOK_URL: slack.url,
     SMTP_URL: mail.url,
     EMAIL_FROM: 'ceasefire-watch <alerts@example.org>',

@@ -2,6 +2,7 @@
  * The steps one by one, on PGlite and the local fixture site: what each hands to the next, and the
  * at-most-once alert delivery across retries.
  */
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PipelineError } from '../../src/errors.ts';
 import { canonicalUrl } from '../../src/feeds/canonical-url.ts';
@@ -16,13 +17,15 @@ import {
   type PipelineContext,
 } from '../../src/pipeline/steps.ts';
 import { listDeliveries } from '../../src/store/deliveries.ts';
-import type { TaggedArticle } from '../../src/model.ts';
-import { SEED_URL_PATH, startPipelineWorld, type PipelineWorld } from '../helpers/pipeline-setup.ts';
+import { getFeed } from '../../src/store/feeds.ts';
+import type { ArticleRef, TaggedArticle } from '../../src/model.ts';
+import { fixture, SEED_URL_PATH, startPipelineWorld, type PipelineWorld } from '../helpers/pipeline-setup.ts';
 
 describe('pipeline steps', () => {
   let world: PipelineWorld;
   let ctx: PipelineContext & { close(): Promise<void> };
   let seed: TaggedArticle;
+  let refs: ArticleRef[] = [];
 
   beforeAll(async () => {
     world = await startPipelineWorld();
@@ -36,7 +39,8 @@ describe('pipeline steps', () => {
 
   it('refreshFeed returns the new items once per canonical URL, tracking parameters removed', async () => {
     const refresh = await refreshFeed(ctx, 'world-news');
-    expect(refresh).toMatchObject({ status: 'ok', itemsInFeed: 5 });
+    refs = refresh.newItems;
+    expect(refresh).toMatchObject({ status: 'ok', itemsInFeed: 5, repairs: [] });
     expect(refresh.newItems.map((r) => r.canonicalUrl)).toEqual([
       `${world.site.base}${SEED_URL_PATH}`,
       `${world.site.base}/breaking-news/son-of-former-german-president-stabbed`,
@@ -54,7 +58,7 @@ describe('pipeline steps', () => {
   });
 
   it('processArticle extracts the page and tags it', async () => {
-    const [ref] = (await refreshFeed(ctx, 'world-news')).newItems;
+    const [ref] = refs;
     if (!ref) throw new Error('fixture feed has no items');
     seed = await processArticle(ctx, ref);
     expect(seed).toMatchObject({
@@ -135,5 +139,152 @@ describe('pipeline steps', () => {
     },
   ])('previousLocalDay: $name', ({ now, zone, expected }) => {
     expect(previousLocalDay(new Date(now), zone)).toBe(expected);
+  });
+});
+
+describe('refreshFeed: polite, self-healing polling', () => {
+  let world: PipelineWorld;
+  let ctx: PipelineContext & { close(): Promise<void> };
+  let clock = new Date('2025-12-19T12:00:00Z');
+  const feedHits = (path: string) => world.site.hits.filter((h) => h === path).length;
+
+  beforeAll(async () => {
+    world = await startPipelineWorld();
+    ctx = await openContext({ settings: world.settings, now: () => clock });
+  });
+
+  afterAll(async () => {
+    await ctx.close();
+    await world.close();
+  });
+
+  it('sends the stored ETag back and costs no parse on a 304', async () => {
+    const feedXml = await readFile(fixture('feeds/127.0.0.1--gaza-ceasefire.xml'), 'utf8');
+    world.site.set('/world/rss.xml', {
+      contentType: 'application/rss+xml',
+      body: feedXml.replaceAll('{{BASE}}', world.site.base),
+      etag: '"v1"',
+    });
+    expect((await refreshFeed(ctx, 'world-news')).status).toBe('ok');
+    expect((await getFeed(ctx.db, 'world-news'))?.etag).toBe('"v1"');
+    await expect(refreshFeed(ctx, 'world-news')).resolves.toMatchObject({
+      status: 'not-modified',
+      newItems: [],
+    });
+  });
+
+  it('does not parse a body whose hash is unchanged, whatever the ETag says', async () => {
+    const feedXml = await readFile(fixture('feeds/127.0.0.1--gaza-ceasefire.xml'), 'utf8');
+    world.site.set('/world/rss.xml', {
+      contentType: 'application/rss+xml',
+      body: feedXml.replaceAll('{{BASE}}', world.site.base),
+      etag: '"v2-lying"',
+    });
+    await expect(refreshFeed(ctx, 'world-news')).resolves.toMatchObject({
+      status: 'unchanged',
+      newItems: [],
+    });
+  });
+
+  it('processes a changed item as an update and skips the unchanged ones', async () => {
+    // Store everything the feed had, as the article stage would.
+    const feedXml = (await readFile(fixture('feeds/127.0.0.1--gaza-ceasefire.xml'), 'utf8')).replaceAll(
+      '{{BASE}}',
+      world.site.base,
+    );
+    world.site.set('/world/rss.xml', { contentType: 'application/rss+xml', body: `${feedXml}\n<!-- v3 -->` });
+    const fresh = await refreshFeed(ctx, 'world-news');
+    expect(fresh.newItems).toHaveLength(4);
+    for (const ref of fresh.newItems) await storeArticle(ctx, await processArticle(ctx, ref));
+
+    const edited = feedXml.replace('Short summary.', 'Short summary, updated with the mediators’ statement.');
+    world.site.set('/world/rss.xml', { contentType: 'application/rss+xml', body: edited });
+    const again = await refreshFeed(ctx, 'world-news');
+    expect(again.status).toBe('ok');
+    expect(again.newItems.map((r) => [r.canonicalUrl.replace(world.site.base, ''), r.isUpdate])).toEqual([
+      ['/2025/12/rafah-crossing-mediators', true],
+    ]);
+  });
+
+  it('backs off a failing feed without fetching it, alerts once it keeps failing, and recovers', async () => {
+    const path = '/broken/rss.xml';
+    const failures: string[] = [];
+    const noticesSoFar: number[] = [];
+    const notices = () => world.slack.received.filter((r) => JSON.stringify(r.body).includes('Feed failing'));
+    for (let attempt = 0; attempt < 6; attempt++) {
+      const before = feedHits(path);
+      const outcome = await refreshFeed(ctx, 'broken-feed').then(
+        (r) => r.status,
+        (e: unknown) => `failed: ${(e as Error).message}`,
+      );
+      failures.push(outcome);
+      const feed = await getFeed(ctx.db, 'broken-feed');
+      expect(feed?.nextPollAt, `attempt ${attempt}`).not.toBeNull();
+      // Not due yet: the next call is answered from the database, with no request.
+      await expect(refreshFeed(ctx, 'broken-feed')).resolves.toMatchObject({ status: 'backing-off' });
+      expect(feedHits(path)).toBe(before + 1);
+      noticesSoFar.push(notices().length);
+      clock = new Date(Date.parse(feed?.nextPollAt ?? '') + 1_000);
+    }
+    expect(failures.every((f) => f.startsWith('failed: feeds: '))).toBe(true);
+    const failing = await getFeed(ctx.db, 'broken-feed');
+    expect(failing).toMatchObject({ status: 'failing', consecutiveFailures: 6 });
+    expect(failing?.failureScore).toBeGreaterThan(0);
+    expect(failing?.failureAlertedAt).not.toBeNull();
+    // One failure is not sustained; then at most one notice per poll, each naming the feed.
+    expect(noticesSoFar[0]).toBe(0);
+    expect(noticesSoFar.at(-1)).toBeGreaterThan(0);
+    noticesSoFar.forEach((n, i) => expect(n - (noticesSoFar[i - 1] ?? 0)).toBeLessThanOrEqual(1));
+    for (const notice of notices()) expect(JSON.stringify(notice.body)).toContain('broken-feed');
+
+    const feedXml = await readFile(fixture('feeds/127.0.0.1--gaza-ceasefire.xml'), 'utf8');
+    world.site.set(path, {
+      contentType: 'application/rss+xml',
+      body: feedXml.replaceAll('{{BASE}}', world.site.base),
+    });
+    await expect(refreshFeed(ctx, 'broken-feed')).resolves.toMatchObject({ status: 'ok' });
+    expect(await getFeed(ctx.db, 'broken-feed')).toMatchObject({
+      status: 'ok',
+      failureScore: 0,
+      consecutiveFailures: 0,
+      nextPollAt: null,
+    });
+  });
+
+  it('files syndicated copies of one story under one story, with all their sources', async () => {
+    const original = await readFile(fixture('stories/seed--witkoff-miami-talks.txt'), 'utf8');
+    const copy = await readFile(fixture('stories/copy--ap-style-trimmed.txt'), 'utf8');
+    const other =
+      (await readFile(fixture('stories/gaza-other-stories.jsonl'), 'utf8')).split('\n')[0] ?? '{}';
+    const otherStory = JSON.parse(other) as { title: string; text: string };
+    const article = (feedId: string, url: string, title: string, text: string): TaggedArticle => ({
+      feedId,
+      url,
+      canonicalUrl: url,
+      title,
+      byline: null,
+      lang: 'en',
+      text,
+      published: null,
+      fetchedAt: clock.toISOString(),
+      source: 'page',
+      tags: { relevant: true, actors: [], phases: [], mentions: [] },
+    });
+    const a = await storeArticle(
+      ctx,
+      article('world-news', 'https://wire.example/witkoff', 'Witkoff to hold Miami talks', original),
+    );
+    const b = await storeArticle(
+      ctx,
+      article('broken-feed', 'https://daily.example/miami', 'Envoy meets mediators in Miami', copy),
+    );
+    const c = await storeArticle(
+      ctx,
+      article('world-news', 'https://wire.example/other', otherStory.title, otherStory.text),
+    );
+    // The seed page stored earlier in this file is a third copy of the same story.
+    expect(b.storyId).toBe(a.storyId);
+    expect(b.storySources).toBe(a.storySources + 1);
+    expect(c.storyId).not.toBe(a.storyId);
   });
 });

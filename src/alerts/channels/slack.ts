@@ -36,7 +36,7 @@ const MAX_ERROR_BODY_CHARS = 200;
  * no user text can open `<!channel>`, `<@U123>` or `<http://evil|click>`; with `&` escaped an
  * entity in a title stays literal text.
  */
-function escapeMrkdwn(s: string): string {
+export function escapeMrkdwn(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
