@@ -10,6 +10,10 @@ import { isMain } from './service.ts';
 
 const FEED_SCHEDULER_PREFIX = 'feed-';
 export const DIGEST_SCHEDULER_ID = 'digest-daily';
+export const CONFIG_SYNC_SCHEDULER_ID = 'config-sync';
+export const CONFIG_SYNC_JOB = 'sync-feeds';
+/** How soon a feed added to feeds.yaml gets its own scheduler: a minute is quick for a person. */
+const CONFIG_SYNC_EVERY_MS = 60_000;
 
 export async function upsertSchedulers(rt: Runtime): Promise<{ feeds: number; digest: string }> {
   const { feeds, alerts } = rt.ctx;
@@ -31,6 +35,11 @@ export async function upsertSchedulers(rt: Runtime): Promise<{ feeds: number; di
       await rt.queues.feedFetch.removeJobScheduler(id);
     }
   }
+  await rt.queues.feedFetch.upsertJobScheduler(
+    CONFIG_SYNC_SCHEDULER_ID,
+    { every: CONFIG_SYNC_EVERY_MS },
+    { name: CONFIG_SYNC_JOB, data: {}, opts: { attempts: 1, removeOnComplete: 10, removeOnFail: 50 } },
+  );
   const [hour, minute] = alerts.digest.time.split(':').map(Number);
   const pattern = `${minute} ${hour} * * *`;
   await rt.queues.digest.upsertJobScheduler(

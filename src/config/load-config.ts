@@ -21,8 +21,9 @@ async function readConfigFile(file: string): Promise<string> {
   }
 }
 
-export async function loadFeedsFile(file: string): Promise<FeedsFile> {
-  const feeds = parseYamlConfig(await readConfigFile(file), file, FeedsFileSchema);
+/** Parses feeds.yaml text: schema, then ids unique (they key each feed's history). */
+export function parseFeedsFile(text: string, file: string): FeedsFile {
+  const feeds = parseYamlConfig(text, file, FeedsFileSchema);
   const seen = new Set<string>();
   for (const feed of feeds.feeds) {
     if (seen.has(feed.id)) {
@@ -37,6 +38,10 @@ export async function loadFeedsFile(file: string): Promise<FeedsFile> {
     seen.add(feed.id);
   }
   return feeds;
+}
+
+export async function loadFeedsFile(file: string): Promise<FeedsFile> {
+  return parseFeedsFile(await readConfigFile(file), file);
 }
 
 export async function loadAlertsFile(file: string): Promise<AlertsFile> {

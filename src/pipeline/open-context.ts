@@ -5,7 +5,8 @@
  */
 import path from 'node:path';
 import { createMailer, type Mailer } from '../alerts/channels/email.ts';
-import { configPaths, loadAlertsFile, loadFeedsFile, loadTextFile } from '../config/load-config.ts';
+import { configPaths, loadAlertsFile, loadTextFile, parseFeedsFile } from '../config/load-config.ts';
+import { reloadingFile } from '../config/reloading-file.ts';
 import type { Settings } from '../config/settings.ts';
 import type { HostGate } from '../http/host-gate.ts';
 import { createMemoryHostGate } from '../http/memory-host-gate.ts';
@@ -44,30 +45,50 @@ export async function openContext(
 ): Promise<PipelineContext & { close(): Promise<void> }> {
   const { settings } = opts;
   const paths = configPaths(settings);
-  const [feedsFile, alerts, watchlist] = await Promise.all([
-    loadFeedsFile(paths.feeds),
-    loadAlertsFile(paths.alerts),
-    loadWatchlist(paths.watchlist),
-  ]);
-  const matcher: Matcher = compileWatchlist(watchlist);
+  const log = opts.log ?? rootLog;
+  // Both are read again when they change on disk: `cli feeds add` and watchlist edits need no restart.
+  const feedsFile = reloadingFile(paths.feeds, parseFeedsFile, { log });
+  const watchlistFile = reloadingFile(paths.watchlist, parseWatchlist, { log });
+  const alerts = await loadAlertsFile(paths.alerts);
+  const derived = <T>(file: { version(): number }, derive: () => T): (() => T) => {
+    let cached: { version: number; value: T } | null = null;
+    return () => {
+      const version = file.version();
+      if (cached?.version !== version) cached = { version, value: derive() };
+      return cached.value;
+    };
+  };
+  const feeds = derived(
+    feedsFile,
+    () => new Map<string, FeedConfig>(feedsFile.current().feeds.map((f) => [f.id, f])),
+  );
+  const matcher = derived(watchlistFile, (): Matcher => compileWatchlist(watchlistFile.current()));
+  const names = derived(watchlistFile, () => watchlistNames(watchlistFile.current()));
   const db: Db = await openDb({
     databaseUrl: settings.DATABASE_URL,
     dataDir: path.join(settings.DATA_DIR, 'pglite'),
     schema: opts.schema,
   });
   await migrate(db);
-  await upsertFeeds(db, feedsFile.feeds);
+  await upsertFeeds(db, feedsFile.current().feeds);
   const mailer: Mailer | null = settings.SMTP_URL
     ? createMailer({ url: settings.SMTP_URL, from: settings.EMAIL_FROM, to: settings.ALERT_EMAIL_TO })
     : null;
-  const feeds = new Map<string, FeedConfig>(feedsFile.feeds.map((f) => [f.id, f]));
   return {
     db,
     settings,
-    feeds,
+    get feeds() {
+      return feeds();
+    },
     alerts,
-    names: watchlistNames(watchlist),
-    matcher: () => matcher,
+    get names() {
+      return names();
+    },
+    matcher,
+    reloadConfig() {
+      feedsFile.check();
+      watchlistFile.check();
+    },
     mailer,
     hostGate:
       opts.hostGate ??
@@ -75,7 +96,7 @@ export async function openContext(
         maxConcurrent: settings.HOST_MAX_CONCURRENT,
         minSpacingMs: settings.HOST_MIN_SPACING_MS,
       }),
-    log: opts.log ?? rootLog,
+    log,
     now: opts.now ?? (() => new Date()),
     async close() {
       mailer?.close();

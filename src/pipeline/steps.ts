@@ -33,6 +33,7 @@ import { recordDigest } from '../store/digests.ts';
 import {
   getFeed,
   markFailureAlerted,
+  upsertFeeds,
   recordFeedFailure,
   recordFeedSuccess,
   type FeedRecord,
@@ -62,8 +63,18 @@ export interface PipelineContext {
   mailer: Mailer | null;
   /** Per-host politeness: in memory for `run --once`, in Redis (shared) for the workers. */
   hostGate: HostGate;
+  /** Re-reads feeds.yaml and the watchlist now if they changed (they are also re-read lazily). */
+  reloadConfig(): void;
   log: Logger;
   now: () => Date;
+}
+
+/** Brings the feeds table in line with feeds.yaml after it changed (`cli feeds add`, an edit). */
+export async function syncFeeds(ctx: PipelineContext): Promise<number> {
+  ctx.reloadConfig();
+  const feeds = [...ctx.feeds.values()];
+  await upsertFeeds(ctx.db, feeds);
+  return feeds.length;
 }
 
 export type FeedRefreshStatus = 'ok' | 'not-modified' | 'unchanged' | 'backing-off';
@@ -153,6 +164,12 @@ export async function refreshFeed(
     const parsed = await parseFeed(response.body, response.url, {
       contentType: response.headers['content-type'],
     });
+    if (parsed.repairs.length > 0) {
+      ctx.log.warn(
+        { feed_id: feedId, feed_url: feed.url, repairs: parsed.repairs },
+        'feed parsed with repairs',
+      );
+    }
     const newItems = await newOrUpdatedItems(ctx, feedId, parsed.items);
     await recordFeedSuccess(ctx.db, feedId, { ...success, bodyHash });
     return result('ok', { itemsInFeed: parsed.items.length, newItems, repairs: parsed.repairs });
@@ -239,8 +256,21 @@ async function notifyFeedFailing(ctx: PipelineContext, feed: FeedRecord): Promis
   }
 }
 
+export interface ProcessOptions {
+  /**
+   * Rethrow a transient page failure (timeout, 5xx, 429 with Retry-After) so that the job is retried
+   * later, instead of settling for the feed's shorter text. Workers set it while attempts remain;
+   * a single pass (`run --once`) takes what it can get now. @defaultValue false
+   */
+  retryTransient?: boolean;
+}
+
 /** Fetches and extracts the page (falling back to the feed's own content), then tags it. */
-export async function processArticle(ctx: PipelineContext, ref: ArticleRef): Promise<TaggedArticle> {
+export async function processArticle(
+  ctx: PipelineContext,
+  ref: ArticleRef,
+  opts: ProcessOptions = {},
+): Promise<TaggedArticle> {
   let extracted: ExtractedArticle | null = null;
   let pageProblem: unknown = null;
   try {
@@ -253,6 +283,7 @@ export async function processArticle(ctx: PipelineContext, ref: ArticleRef): Pro
     });
     extracted = extractArticle(decodePage(response.body, response.headers['content-type']), response.url);
   } catch (error) {
+    if (opts.retryTransient && error instanceof PipelineError && !error.permanent) throw error;
     pageProblem = error;
   }
   const feedText = textFromHtml(ref.feedContent);

@@ -2,7 +2,10 @@
  * The whole pipeline on real parts: the real workers on the real Redis, the real PostgreSQL, a local
  * site serving the recorded feed and pages, a Slack receiver and an SMTP server.
  */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addFeedsToFile } from '../../src/config/edit-feeds-file.ts';
 import type { Queue } from 'bullmq';
 import { createAlertWorker } from '../../workers/alert-worker.ts';
 import { createArticleWorker } from '../../workers/article-worker.ts';
@@ -12,7 +15,7 @@ import { upsertSchedulers } from '../../workers/scheduler.ts';
 import { startWorkers } from '../../workers/service.ts';
 import { createStoreWorker } from '../../workers/store-worker.ts';
 import { QueueNames } from '../../src/queue/queues.ts';
-import { startPipelineWorld, SEED_URL_PATH, type PipelineWorld } from '../helpers/pipeline-setup.ts';
+import { fixture, startPipelineWorld, SEED_URL_PATH, type PipelineWorld } from '../helpers/pipeline-setup.ts';
 import { waitFor } from '../helpers/local-servers.ts';
 
 const DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -156,9 +159,40 @@ describe('pipeline on Redis and PostgreSQL', () => {
 
   it('schedules every feed and the daily digest in Redis', async () => {
     const schedulers = await service.rt.queues.feedFetch.getJobSchedulers();
-    expect(schedulers.map((s) => s.key).sort()).toEqual(['feed-broken-feed', 'feed-world-news']);
+    expect(schedulers.map((s) => s.key).sort()).toEqual([
+      'config-sync',
+      'feed-broken-feed',
+      'feed-world-news',
+    ]);
     const digest = await service.rt.queues.digest.getJobSchedulers();
     expect(service.rt.queues.digest.name).toBe(QueueNames.digest);
     expect(digest[0]).toMatchObject({ key: 'digest-daily', pattern: '0 7 * * *', tz: 'UTC' });
+  });
+
+  it('picks up a feed added to feeds.yaml without a restart', async () => {
+    const feedXml = await readFile(fixture('feeds/127.0.0.1--gaza-ceasefire.xml'), 'utf8');
+    world.site.set('/second/rss.xml', {
+      contentType: 'application/rss+xml',
+      body: feedXml.replaceAll('{{BASE}}', world.site.base),
+    });
+    const { added } = await addFeedsToFile(path.join(world.configDir, 'feeds.yaml'), [
+      { url: `${world.site.base}/second/rss.xml`, id: 'second-feed' },
+    ]);
+    expect(added).toEqual(['second-feed']);
+    // The config-sync scheduler runs this every minute; the test does not wait for it.
+    const sync = await service.rt.queues.feedFetch.add('sync-feeds', {});
+    await waitFor('config sync', async () => ((await sync.getState()) === 'completed' ? true : undefined));
+    const schedulers = await service.rt.queues.feedFetch.getJobSchedulers();
+    expect(schedulers.map((s) => s.key)).toContain('feed-second-feed');
+    const polled = await waitFor('second feed polled', async () => {
+      const rows = await service.rt.ctx.db.query<{ status: string }>(
+        "select status from feeds where id = 'second-feed'",
+      );
+      return rows[0]?.status === 'ok' ? rows : undefined;
+    });
+    expect(polled).toEqual([{ status: 'ok' }]);
+    await waitFor('queues idle', queuesIdle);
+    // Its items are the ones already stored from the first feed: nothing new, nothing twice.
+    expect(await articles()).toHaveLength(4);
   });
 });
