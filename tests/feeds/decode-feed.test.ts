@@ -7,6 +7,14 @@ const encodeUtf16 = (text: string, littleEndian: boolean) => {
   if (!littleEndian) bytes.swap16();
   return bytes;
 };
+const encodeUtf32 = (text: string, littleEndian: boolean) => {
+  const codePoints = [...text].map((c) => c.codePointAt(0) ?? 0);
+  const bytes = Buffer.alloc(codePoints.length * 4);
+  codePoints.forEach((cp, i) =>
+    littleEndian ? bytes.writeUInt32LE(cp, i * 4) : bytes.writeUInt32BE(cp, i * 4),
+  );
+  return bytes;
+};
 const latin1Doc = (declaration: string) =>
   Buffer.from(
     `<?xml version="1.0"${declaration}?><rss><channel><title>Caf\u00e9 \u00e0 Gaza</title></channel></rss>`,
@@ -41,6 +49,34 @@ describe('decodeFeed', () => {
       bytes: encodeUtf16(XML, false),
       contentType: undefined,
       encoding: 'utf-16be',
+      title: 'Café – Gaza “truce”',
+    },
+    {
+      name: 'utf-16le-without-bom',
+      bytes: encodeUtf16(XML, true),
+      contentType: undefined,
+      encoding: 'utf-16le',
+      title: 'Café – Gaza “truce”',
+    },
+    {
+      name: 'utf-32le-bom',
+      bytes: Buffer.concat([Buffer.from([0xff, 0xfe, 0x00, 0x00]), encodeUtf32(XML, true)]),
+      contentType: undefined,
+      encoding: 'utf-32le',
+      title: 'Café – Gaza “truce”',
+    },
+    {
+      name: 'utf-32be-bom',
+      bytes: Buffer.concat([Buffer.from([0x00, 0x00, 0xfe, 0xff]), encodeUtf32(XML, false)]),
+      contentType: undefined,
+      encoding: 'utf-32be',
+      title: 'Café – Gaza “truce”',
+    },
+    {
+      name: 'utf-32be-without-bom',
+      bytes: encodeUtf32(XML, false),
+      contentType: undefined,
+      encoding: 'utf-32be',
       title: 'Café – Gaza “truce”',
     },
     {
