@@ -68,7 +68,18 @@ export const ExtractedArticleSchema = z.object({
   title: z.string(),
   byline: z.string().nullable(),
   published: isoDate,
+  /** Last modification, when the page says (meta, JSON-LD dateModified). */
+  modified: isoDate,
+  /** The page's own canonical URL (`<link rel=canonical>`, og:url), absolute; null when absent. */
+  canonicalUrl: z.string().nullable(),
   lang: z.string().nullable(),
+  siteName: z.string().nullable(),
+  /** Lead image URL (og:image, JSON-LD image), absolute. */
+  leadImage: z.string().nullable(),
+  /** The visible text is a paywall teaser, not the whole article. */
+  paywalled: z.boolean(),
+  /** Where the text came from: Readability, the page's JSON-LD articleBody, or (later) the feed. */
+  textSource: z.enum(['readability', 'json-ld']),
   text: z.string(),
 });
 export type ExtractedArticle = z.infer<typeof ExtractedArticleSchema>;

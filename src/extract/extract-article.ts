@@ -106,7 +106,13 @@ export function extractArticle(html: string, url: string): ExtractedArticle {
       title: article.title?.trim() || document.title.trim(),
       byline: article.byline?.trim() || metaAuthor,
       published: published ?? parseFeedDate(article.publishedTime),
+      modified: null,
+      canonicalUrl: null,
       lang: lang ?? (article.lang?.trim() || null),
+      siteName: article.siteName?.trim() || null,
+      leadImage: null,
+      paywalled: false,
+      textSource: 'readability',
       text,
     };
   } finally {
