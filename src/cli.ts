@@ -17,6 +17,7 @@ import { extractArticle } from './extract/extract-article.ts';
 import { parseFeed } from './feeds/parse-feed.ts';
 import { fetchUrl } from './http/fetch-url.ts';
 import { loadWatchlist, openContext } from './pipeline/open-context.ts';
+import { reprocessSince } from './pipeline/reprocess.ts';
 import { runOnce, type RunSummary } from './pipeline/run-once.ts';
 import { buildDailyDigest } from './pipeline/steps.ts';
 import { compileWatchlist } from './tagging/compile-watchlist.ts';
@@ -258,6 +259,41 @@ program
         `digest ${result.day}: ${result.articles} articles → ${result.markdownPath}, ${result.htmlPath}${result.emailed ? ' (emailed)' : ''}\n`,
       );
     } finally {
+      await ctx.close();
+    }
+  });
+
+program
+  .command('reprocess')
+  .description(
+    'extract and tag again the articles processed since DATE (after an upgrade); no alerts are sent',
+  )
+  .addOption(new Option('--since <DATE>', 'ISO date or date-time, e.g. 2025-12-01').makeOptionMandatory())
+  .action(async (opts: { since: string }) => {
+    const since = new Date(opts.since);
+    if (Number.isNaN(since.getTime())) {
+      return program.error(`reprocess: --since ${opts.since}: not a date (e.g. 2025-12-01)`, { exitCode: 2 });
+    }
+    const ctx = await openContext({ settings: loadSettings(), log: cliLog });
+    const bar = new cliProgress.SingleBar(
+      { stream: process.stderr, format: 'reprocess [{bar}] {value}/{total}', hideCursor: true },
+      cliProgress.Presets.shades_classic,
+    );
+    try {
+      bar.start(1, 0);
+      const summary = await reprocessSince(ctx, since.toISOString(), (done, total) => {
+        bar.setTotal(total);
+        bar.update(done);
+      });
+      bar.stop();
+      process.stdout.write(
+        `reprocessed ${summary.articles} articles since ${since.toISOString()}: ${summary.reextracted} extracted again, ` +
+          `${summary.retaggedOnly} tagged again from stored text, ${summary.tagsChanged} with changed tags, ` +
+          `${summary.failures.length} failed\n`,
+      );
+      for (const f of summary.failures) process.stdout.write(`${f.stage} failed: ${f.reason}\n`);
+    } finally {
+      bar.stop();
       await ctx.close();
     }
   });

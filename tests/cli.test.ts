@@ -169,6 +169,21 @@ describe('cli run --once and digest', () => {
     ]);
   });
 
+  it.each([
+    {
+      name: 'reprocess-nothing-yet',
+      args: ['reprocess', '--since', '2025-12-01'],
+      code: 0,
+      out: /^reprocessed 0 articles since 2025-12-01T00:00:00.000Z: /m,
+    },
+    { name: 'reprocess-bad-date', args: ['reprocess', '--since', 'last tuesday'], code: 2, out: /^$/ },
+  ])('$name', async ({ args, code, out }) => {
+    const result = await cli(args, { env });
+    expect(result.code).toBe(code);
+    expect(result.stdout).toMatch(out);
+    if (code !== 0) expect(result.stderr).toMatch(/--since last tuesday: not a date/);
+  });
+
   it('names the file and line of a malformed config and exits non-zero', async () => {
     await writeFile(
       path.join(env.CONFIG_DIR ?? '', 'alerts.yaml'),

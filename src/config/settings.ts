@@ -43,6 +43,11 @@ export const SettingsSchema = z.object({
     .int()
     .min(1024)
     .default(10 * 1024 * 1024),
+  /**
+   * Keep each fetched page (gzip) so that `cli reprocess` can re-extract after an upgrade without
+   * fetching again; about a fifth of the page size per article. @defaultValue true
+   */
+  RETAIN_RAW_HTML: bool.default(true),
   /** Requests in flight to one host, across every worker process. @defaultValue 2 */
   HOST_MAX_CONCURRENT: z.coerce.number().int().min(1).max(32).default(2),
   /** Minimum time between two request starts to one host (polite crawlers: about one per second). */

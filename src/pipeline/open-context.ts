@@ -11,7 +11,8 @@ import type { Settings } from '../config/settings.ts';
 import type { HostGate } from '../http/host-gate.ts';
 import { createMemoryHostGate } from '../http/memory-host-gate.ts';
 import { log as rootLog, type Logger } from '../log.ts';
-import type { FeedConfig } from '../model.ts';
+import type { ExtractedArticle, FeedConfig } from '../model.ts';
+import { extractArticle } from '../extract/extract-article.ts';
 import { openDb, type Db } from '../store/db.ts';
 import { upsertFeeds } from '../store/feeds.ts';
 import { migrate } from '../store/migrations.ts';
@@ -27,6 +28,8 @@ export interface OpenContextOptions {
   schema?: string;
   /** Per-host limits; the workers pass one kept in Redis so that every process shares it. */
   hostGate?: HostGate;
+  /** Extraction; in-process by default, a worker-thread pool in the services. */
+  extract?: (html: string, url: string) => Promise<ExtractedArticle>;
 }
 
 export function watchlistNames(watchlist: Watchlist): Record<string, string> {
@@ -85,6 +88,7 @@ export async function openContext(
       return names();
     },
     matcher,
+    extract: opts.extract ?? (async (html, url) => extractArticle(html, url)),
     reloadConfig() {
       feedsFile.check();
       watchlistFile.check();

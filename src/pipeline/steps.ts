@@ -11,7 +11,7 @@ import type { AlertsFile } from '../config/schemas.ts';
 import type { Settings } from '../config/settings.ts';
 import { PipelineError, describeError } from '../errors.ts';
 import { decodePage } from '../extract/decode-page.ts';
-import { extractArticle, textFromHtml } from '../extract/extract-article.ts';
+import { textFromHtml } from '../extract/extract-article.ts';
 import { buildFeedFailureNotice } from '../alerts/feed-failure-notice.ts';
 import { unwrapRedirect } from '../feeds/canonical-url.ts';
 import { classifyFailure, failureFacts, needsFailureAlert, nextHealth } from '../feeds/feed-health.ts';
@@ -30,6 +30,7 @@ import type { Db } from '../store/db.ts';
 import { getArticleByCanonicalUrl, listArticlesBetween, upsertArticle } from '../store/articles.ts';
 import { claimDelivery, markDeliveryFailed, markDeliverySent } from '../store/deliveries.ts';
 import { recordDigest } from '../store/digests.ts';
+import { saveRawPage } from '../store/pages.ts';
 import {
   getFeed,
   markFailureAlerted,
@@ -65,6 +66,8 @@ export interface PipelineContext {
   hostGate: HostGate;
   /** Re-reads feeds.yaml and the watchlist now if they changed (they are also re-read lazily). */
   reloadConfig(): void;
+  /** Article extraction: a worker-thread pool in the services, in-process where one page is enough. */
+  extract(html: string, url: string): Promise<ExtractedArticle>;
   log: Logger;
   now: () => Date;
 }
@@ -281,7 +284,16 @@ export async function processArticle(
       userAgent: USER_AGENT,
       gate: ctx.hostGate,
     });
-    extracted = extractArticle(decodePage(response.body, response.headers['content-type']), response.url);
+    if (ctx.settings.RETAIN_RAW_HTML) {
+      await saveRawPage(ctx.db, {
+        canonicalUrl: ref.canonicalUrl,
+        url: response.url,
+        contentType: response.headers['content-type'] ?? null,
+        fetchedAt: ctx.now().toISOString(),
+        body: response.body,
+      });
+    }
+    extracted = await ctx.extract(decodePage(response.body, response.headers['content-type']), response.url);
   } catch (error) {
     if (opts.retryTransient && error instanceof PipelineError && !error.permanent) throw error;
     pageProblem = error;

@@ -95,7 +95,7 @@ export async function upsertArticle(
          source = excluded.source,
          relevant = excluded.relevant,
          guid = coalesce(excluded.guid, articles.guid),
-         content_hash = excluded.content_hash
+         content_hash = coalesce(nullif(excluded.content_hash, ''), articles.content_hash)
        -- xmax is 0 on a freshly inserted row version, the updating transaction's id otherwise.
        returning id, (xmax = 0) as inserted`,
       [
@@ -189,6 +189,17 @@ export async function getArticleByCanonicalUrl(db: Db, canonicalUrl: string): Pr
 export async function listArticlesBetween(db: Db, fromIso: string, toIso: string): Promise<StoredArticle[]> {
   const where = 'coalesce(a.published, a.fetched_at) >= $1 and coalesce(a.published, a.fetched_at) < $2';
   return selectArticles(db, where, [fromIso, toIso]);
+}
+
+/**
+ * The articles last processed at or after `sinceIso` (their latest `fetchedAt`), with their tags:
+ * what `cli reprocess --since` works through.
+ *
+ * @example
+ * const recent = await listArticlesProcessedSince(db, '2025-12-01T00:00:00Z');
+ */
+export async function listArticlesProcessedSince(db: Db, sinceIso: string): Promise<StoredArticle[]> {
+  return selectArticles(db, 'a.updated_at >= $1', [sinceIso]);
 }
 
 /** Rows per table, for tests and `status` output. */

@@ -146,6 +146,21 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'raw pages kept for reprocessing',
+    sql: `
+      -- The page as fetched (gzip), keyed by canonical URL because it is saved before the article row
+      -- exists; \`cli reprocess\` re-extracts from it after an upgrade.
+      create table article_pages (
+        canonical_url text primary key,
+        url text not null,
+        content_type text,
+        fetched_at timestamptz not null,
+        html_gzip bytea not null
+      );
+    `,
+  },
 ];
 
 /**
