@@ -8,6 +8,8 @@ import { JSDOM } from 'jsdom';
 import { PipelineError } from '../errors.ts';
 import type { ExtractedArticle } from '../model.ts';
 import { parseFeedDate } from '../feeds/parse-feed-date.ts';
+import { blockText } from './block-text.ts';
+import { removeBoilerplate } from './boilerplate-filters.ts';
 
 /**
  * Removed before jsdom sees the page. `<style>`: jsdom 27.4–29.1.1 throws on SCSS variables in `calc()`,
@@ -24,43 +26,6 @@ const STRIPPED_ELEMENTS = [
 ];
 /** The same jsdom crash through a `style` attribute: drop only attributes holding a SCSS `$variable`. */
 const SCSS_STYLE_ATTRIBUTE = /\sstyle\s*=\s*(?:"[^"]*\$[^"]*"|'[^']*\$[^']*')/gi;
-
-/** Elements that end a line of text: words must not glue across them (FACTS.md: +0.006 F1). */
-const BLOCK_ELEMENTS = new Set([
-  'ADDRESS',
-  'ARTICLE',
-  'ASIDE',
-  'BLOCKQUOTE',
-  'BR',
-  'DD',
-  'DIV',
-  'DL',
-  'DT',
-  'FIGCAPTION',
-  'FIGURE',
-  'FOOTER',
-  'FORM',
-  'H1',
-  'H2',
-  'H3',
-  'H4',
-  'H5',
-  'H6',
-  'HEADER',
-  'HR',
-  'LI',
-  'MAIN',
-  'NAV',
-  'OL',
-  'P',
-  'PRE',
-  'SECTION',
-  'TABLE',
-  'TD',
-  'TH',
-  'TR',
-  'UL',
-]);
 
 const PUBLISHED_META = [
   'meta[property="article:published_time"]',
@@ -90,7 +55,9 @@ export function extractArticle(html: string, url: string): ExtractedArticle {
     const lang = document.documentElement.getAttribute('lang')?.trim() || null;
     const published = publishedDate(document);
     const metaAuthor = document.querySelector('meta[name="author"]')?.getAttribute('content')?.trim() || null;
-    const article = new Readability<Element>(document, { serializer: (el) => el as Element }).parse();
+    // keepClasses: the filters read class names; Readability's scoring does not depend on it.
+    const article = new Readability<Element>(document, { keepClasses: true, serializer: (el) => el as Element }).parse();
+    if (article?.content) removeBoilerplate(article.content, { title: article.title ?? document.title });
     const text = article?.content ? blockText(article.content) : '';
     if (!article || !text) {
       throw new PipelineError({
@@ -133,30 +100,6 @@ export function textFromHtml(html: string): string {
   for (const pattern of STRIPPED_ELEMENTS) cleaned = cleaned.replace(pattern, '');
   // A fragment is parsed in jsdom's shared template document: no window per call.
   return blockText(JSDOM.fragment(cleaned));
-}
-
-/** Text with a line break around every block element, spaces collapsed, empty lines dropped. */
-function blockText(root: Node): string {
-  const parts: string[] = [];
-  const walk = (node: Node) => {
-    for (let child = node.firstChild; child; child = child.nextSibling) {
-      if (child.nodeType === 3) {
-        parts.push(child.nodeValue ?? '');
-      } else if (child.nodeType === 1) {
-        const block = BLOCK_ELEMENTS.has((child as Element).tagName);
-        if (block) parts.push('\n');
-        walk(child);
-        if (block) parts.push('\n');
-      }
-    }
-  };
-  walk(root);
-  return parts
-    .join('')
-    .split('\n')
-    .map((line) => line.replace(/[\s\u00a0]+/g, ' ').trim())
-    .filter((line) => line !== '')
-    .join('\n');
 }
 
 /** The first readable publication date: meta tags, then JSON-LD `datePublished`, then `<time datetime>`. */
