@@ -50,3 +50,15 @@ export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
 }
+
+/** A config file (or a file given on the command line) that cannot be used: never worth retrying. */
+export function configInvalid(culprit: string, detail: string, cause?: unknown): PipelineError {
+  return new PipelineError({
+    code: 'CONFIG_INVALID',
+    stage: 'config',
+    culprit,
+    detail,
+    permanent: true,
+    cause,
+  });
+}

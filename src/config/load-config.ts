@@ -1,7 +1,7 @@
 /** Reads the files of `config/` from disk and validates them; the only config code that does I/O. */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { PipelineError } from '../errors.ts';
+import { configInvalid } from '../errors.ts';
 import { AlertsFileSchema, FeedsFileSchema, type AlertsFile, type FeedsFile } from './schemas.ts';
 import { parseYamlConfig } from './parse-yaml-config.ts';
 import type { Settings } from './settings.ts';
@@ -10,14 +10,11 @@ async function readConfigFile(file: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (cause) {
-    throw new PipelineError({
-      code: 'CONFIG_INVALID',
-      stage: 'config',
-      culprit: file,
-      detail: `cannot read: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`,
-      permanent: true,
+    throw configInvalid(
+      file,
+      `cannot read: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`,
       cause,
-    });
+    );
   }
 }
 
@@ -27,13 +24,7 @@ export function parseFeedsFile(text: string, file: string): FeedsFile {
   const seen = new Set<string>();
   for (const feed of feeds.feeds) {
     if (seen.has(feed.id)) {
-      throw new PipelineError({
-        code: 'CONFIG_INVALID',
-        stage: 'config',
-        culprit: file,
-        detail: `feed id "${feed.id}" appears twice`,
-        permanent: true,
-      });
+      throw configInvalid(file, `feed id "${feed.id}" appears twice`);
     }
     seen.add(feed.id);
   }

@@ -5,7 +5,7 @@
  */
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import type { z } from 'zod';
-import { PipelineError } from '../errors.ts';
+import { configInvalid } from '../errors.ts';
 
 function lineOf(doc: Document, lineCounter: LineCounter, path: readonly PropertyKey[]): number | null {
   // Walk up the path until a node with a source range exists (a missing key has no node of its own).
@@ -16,14 +16,8 @@ function lineOf(doc: Document, lineCounter: LineCounter, path: readonly Property
   return null;
 }
 
-function configError(fileName: string, line: number | null, detail: string): PipelineError {
-  return new PipelineError({
-    code: 'CONFIG_INVALID',
-    stage: 'config',
-    culprit: line === null ? fileName : `${fileName}:${line}`,
-    detail,
-    permanent: true,
-  });
+function configError(fileName: string, line: number | null, detail: string) {
+  return configInvalid(line === null ? fileName : `${fileName}:${line}`, detail);
 }
 
 /**

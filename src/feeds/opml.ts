@@ -6,7 +6,7 @@
  */
 import escapeHtml from 'escape-html';
 import { JSDOM } from 'jsdom';
-import { PipelineError } from '../errors.ts';
+import { configInvalid } from '../errors.ts';
 import type { FeedConfig } from '../model.ts';
 import { htmlEntity, XML_ENTITIES } from './decode-entities.ts';
 
@@ -25,7 +25,7 @@ export interface OpmlFeed {
 
 /**
  * Subscriptions in an OPML document, in document order, one per outline carrying an `xmlUrl`;
- * duplicates of a URL are dropped. Throws {@link PipelineError} `CONFIG_INVALID` naming `fileName`
+ * duplicates of a URL are dropped. Throws a `CONFIG_INVALID` PipelineError naming `fileName`
  * when the text is not OPML even after repairing bare `&` and HTML entities.
  *
  * @example
@@ -36,7 +36,7 @@ export function parseOpml(xml: string, fileName: string): OpmlFeed[] {
   const doc = parseXml(xml, fileName);
   const root = doc.documentElement;
   if (root?.localName.toLowerCase() !== 'opml') {
-    throw opmlError(fileName, `root element is <${root?.localName ?? 'none'}>, not <opml>`);
+    throw configInvalid(fileName, `root element is <${root?.localName ?? 'none'}>, not <opml>`);
   }
   const body = [...root.children].find((el) => el.localName.toLowerCase() === 'body');
   const feeds: OpmlFeed[] = [];
@@ -117,7 +117,7 @@ function parseXml(xml: string, fileName: string): Document {
     try {
       return new JSDOM(repairEntities(xml), { contentType: 'application/xml' }).window.document;
     } catch (error) {
-      throw opmlError(fileName, `not XML: ${(error as Error).message.split('\n')[0] ?? ''}`, error);
+      throw configInvalid(fileName, `not XML: ${(error as Error).message.split('\n')[0] ?? ''}`, error);
     }
   }
 }
@@ -140,15 +140,4 @@ function attr(el: Element, name: string): string {
   const lower = name.toLowerCase();
   for (const a of el.attributes) if (a.localName.toLowerCase() === lower) return a.value.trim();
   return '';
-}
-
-function opmlError(fileName: string, detail: string, cause?: unknown): PipelineError {
-  return new PipelineError({
-    code: 'CONFIG_INVALID',
-    stage: 'config',
-    culprit: fileName,
-    detail,
-    permanent: true,
-    cause,
-  });
 }

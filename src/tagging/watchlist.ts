@@ -5,7 +5,7 @@
  */
 import { LineCounter, isNode, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
-import { PipelineError } from '../errors.ts';
+import { configInvalid } from '../errors.ts';
 
 const slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'id: lowercase letters, digits and dashes');
 const phrase = z.string().trim().min(1, 'phrase: must not be empty');
@@ -153,7 +153,7 @@ export function parseWatchlist(yamlText: string, fileName: string): Watchlist {
   const syntaxError = doc.errors[0];
   if (syntaxError) {
     const line = syntaxError.linePos?.[0].line ?? lineCounter.linePos(syntaxError.pos[0]).line;
-    throw invalid(
+    throw configInvalid(
       fileName,
       `line ${line}: ${syntaxError.message.split('\n')[0] ?? syntaxError.code}`,
       syntaxError,
@@ -167,7 +167,7 @@ export function parseWatchlist(yamlText: string, fileName: string): Watchlist {
       return `line ${line}: ${path.replace(/^\./, '') || '(root)'}: ${issue.message}`;
     });
     const more = result.error.issues.length > 5 ? ` (and ${result.error.issues.length - 5} more)` : '';
-    throw invalid(fileName, problems.join('; ') + more, result.error);
+    throw configInvalid(fileName, problems.join('; ') + more, result.error);
   }
   return result.data;
 }
@@ -179,15 +179,4 @@ function lineOf(doc: Document, lineCounter: LineCounter, path: readonly Property
     if (isNode(node) && node.range) return lineCounter.linePos(node.range[0]).line;
   }
   return 1;
-}
-
-function invalid(fileName: string, detail: string, cause: unknown): PipelineError {
-  return new PipelineError({
-    code: 'CONFIG_INVALID',
-    stage: 'config',
-    culprit: fileName,
-    detail,
-    permanent: true,
-    cause,
-  });
 }
