@@ -17,7 +17,7 @@ import { unwrapRedirect } from '../feeds/canonical-url.ts';
 import { classifyFailure, failureFacts, needsFailureAlert, nextHealth } from '../feeds/feed-health.ts';
 import { classifyItem, itemIdentity } from '../feeds/item-identity.ts';
 import { parseFeed } from '../feeds/parse-feed.ts';
-import { fetchUrl } from '../http/fetch-url.ts';
+import { fetchUrl, type FetchOptions } from '../http/fetch-url.ts';
 import type { HostGate } from '../http/host-gate.ts';
 import { matchRules } from '../alerts/match-rules.ts';
 import { buildSlackMessage, sendSlack } from '../alerts/channels/slack.ts';
@@ -105,6 +105,17 @@ export interface RefreshOptions {
 
 const USER_AGENT = 'ceasefire-watch/0.1 (news monitor; feed reader)';
 
+/** The settings every feed and page fetch shares; only the size cap differs. */
+function fetchOptions(ctx: PipelineContext, maxBytes: number): FetchOptions {
+  return {
+    maxBytes,
+    timeoutMs: ctx.settings.FETCH_TIMEOUT_MS,
+    allowPrivateNetworks: ctx.settings.ALLOW_PRIVATE_NETWORKS,
+    userAgent: USER_AGENT,
+    gate: ctx.hostGate,
+  };
+}
+
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 export async function refreshFeed(
@@ -141,12 +152,8 @@ export async function refreshFeed(
   if (known?.lastModified) conditional['if-modified-since'] = known.lastModified;
   try {
     const response = await fetchUrl(feed.url, {
-      maxBytes: ctx.settings.FEED_MAX_BYTES,
-      timeoutMs: ctx.settings.FETCH_TIMEOUT_MS,
-      allowPrivateNetworks: ctx.settings.ALLOW_PRIVATE_NETWORKS,
+      ...fetchOptions(ctx, ctx.settings.FEED_MAX_BYTES),
       headers: conditional,
-      userAgent: USER_AGENT,
-      gate: ctx.hostGate,
     });
     const success = {
       etag: response.headers['etag'] ?? null,
@@ -277,13 +284,7 @@ export async function processArticle(
   let extracted: ExtractedArticle | null = null;
   let pageProblem: unknown = null;
   try {
-    const response = await fetchUrl(ref.url, {
-      maxBytes: ctx.settings.PAGE_MAX_BYTES,
-      timeoutMs: ctx.settings.FETCH_TIMEOUT_MS,
-      allowPrivateNetworks: ctx.settings.ALLOW_PRIVATE_NETWORKS,
-      userAgent: USER_AGENT,
-      gate: ctx.hostGate,
-    });
+    const response = await fetchUrl(ref.url, fetchOptions(ctx, ctx.settings.PAGE_MAX_BYTES));
     if (ctx.settings.RETAIN_RAW_HTML) {
       await saveRawPage(ctx.db, {
         canonicalUrl: ref.canonicalUrl,
