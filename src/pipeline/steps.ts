@@ -11,6 +11,7 @@ import type { AlertsFile } from '../config/schemas.ts';
 import type { Settings } from '../config/settings.ts';
 import { PipelineError, describeError } from '../errors.ts';
 import { decodePage } from '../extract/decode-page.ts';
+import { chooseArticleText } from '../extract/choose-article-text.ts';
 import { textFromHtml } from '../extract/extract-article.ts';
 import { buildFeedFailureNotice } from '../alerts/feed-failure-notice.ts';
 import { unwrapRedirect } from '../feeds/canonical-url.ts';
@@ -300,25 +301,31 @@ export async function processArticle(
     pageProblem = error;
   }
   const feedText = textFromHtml(ref.feedContent);
-  if (!extracted || extracted.text.trim().length === 0) {
-    if (feedText.trim().length === 0) {
-      throw new PipelineError({
-        code: 'EXTRACT_FAILED',
-        stage: 'extract',
-        culprit: ref.url,
-        detail: `no article text: ${pageProblem ? describeError(pageProblem) : 'page has no readable body'} and the feed carries no content`,
-        permanent: pageProblem instanceof PipelineError ? pageProblem.permanent : true,
-        cause: pageProblem,
-      });
-    }
+  const chosen = chooseArticleText(extracted, feedText);
+  if (chosen.text.trim().length === 0) {
+    throw new PipelineError({
+      code: 'EXTRACT_FAILED',
+      stage: 'extract',
+      culprit: ref.url,
+      detail: `no article text: ${pageProblem ? describeError(pageProblem) : 'page has no readable body'} and the feed carries no content`,
+      permanent: pageProblem instanceof PipelineError ? pageProblem.permanent : true,
+      cause: pageProblem,
+    });
+  }
+  if (chosen.source === 'feed') {
     ctx.log.warn(
-      { article_url: ref.url, feed_id: ref.feedId, err: describeError(pageProblem) },
-      'page not extracted; using the feed content',
+      {
+        article_url: ref.url,
+        feed_id: ref.feedId,
+        err: pageProblem ? describeError(pageProblem) : undefined,
+      },
+      extracted
+        ? "the feed's text is the better one; using it"
+        : 'page not extracted; using the feed content',
     );
   }
-  const source = extracted && extracted.text.trim().length > 0 ? 'page' : 'feed';
+  const { source, text } = chosen;
   const title = (source === 'page' && extracted?.title) || ref.title;
-  const text = source === 'page' && extracted ? extracted.text : feedText;
   const published = ref.published ?? extracted?.published ?? null;
   return {
     feedId: ref.feedId,

@@ -27,23 +27,60 @@ function tokenF1(predicted: string, expected: string): number {
 
 // Pages and human-annotated bodies from the article-extraction-benchmark dev set (shared/datasets/extraction).
 describe('extractArticle', () => {
+  // floor: under today's token F1 (0.98–1.00) and above plain Readability's (jpost 1.00, aljazeera 0.92,
+  // thesun 0.82, cleveland 0.81, bbc 0.93, ctpost 0.95), so losing a class of filter fails the test;
+  // gone: boilerplate plain Readability kept on that page (one class of failure each).
   it.each([
     {
       name: 'jpost-breaking-news',
       page: 'www.jpost.com--son-of-former-german-president-stabbed',
       title: /Son of former German president stabbed/i,
+      floor: 0.9,
+      gone: [],
     },
     {
-      name: 'aljazeera-news',
+      name: 'aljazeera-related-links',
       page: 'www.aljazeera.com--afghanistan-helicopter-crash',
       title: /helicopter/i,
+      floor: 0.97,
+      gone: ['China invites Taliban, Afghan officials'],
     },
-  ])('$name', ({ page, title }) => {
+    {
+      name: 'thesun-captions-and-promo-rail',
+      page: 'www.thesun.co.uk--hunter-diagnosed-bubonic-plague',
+      title: /plague/i,
+      floor: 0.97,
+      gone: ['Credit: EPA', 'RANDY ANDY'],
+    },
+    {
+      name: 'cleveland-header-and-promo-links',
+      page: 'www.cleveland.com--doobie-brothers-to-reunite',
+      title: /Doobie Brothers/,
+      floor: 0.97,
+      gone: ['Updated Nov 19', 'You may also like', '25 worst Rock and Roll Hall of Fame'],
+    },
+    {
+      name: 'bbc-image-copyright-and-follow-call',
+      page: 'www.bbc.com--newsbeat-50470672',
+      title: /Taylor Swift|Scooter Braun/,
+      floor: 0.96,
+      gone: ['Image copyright', 'Follow Newsbeat'],
+    },
+    {
+      name: 'ctpost-site-menu-and-photo-credits',
+      page: 'www.ctpost.com--new-suvs-and-electric-vehicles-highlight-la-auto-show',
+      title: /Auto Show/,
+      floor: 0.97,
+      gone: ['Place a Classified Ad', 'Photo: Damian Dovarganes'],
+    },
+  ])('$name', ({ page, title, floor, gone }) => {
     const expected = JSON.parse(read(`${page}.expected.json`)) as { url: string; articleBody: string };
     const article = extractArticle(read(`${page}.html`), expected.url);
     expect(article.url).toBe(expected.url);
     expect(article.title).toMatch(title);
-    expect(tokenF1(article.text, expected.articleBody)).toBeGreaterThan(0.8);
+    expect(article.textSource).toBe('readability');
+    expect(tokenF1(article.text, expected.articleBody)).toBeGreaterThan(floor);
+    for (const boilerplate of gone) expect(article.text).not.toContain(boilerplate);
     // One line per block: at least as many lines as the annotated paragraphs.
     expect(article.text.split('\n').length).toBeGreaterThanOrEqual(
       expected.articleBody.split('\n').filter((line) => line.trim()).length,
@@ -116,5 +153,80 @@ describe('textFromHtml', () => {
     { name: 'br-breaks-line', html: 'line one<br>line two', text: 'line one\nline two' },
   ])('$name', ({ html, text }) => {
     expect(textFromHtml(html)).toBe(text);
+  });
+});
+
+describe('extractArticle metadata and fallbacks', () => {
+  const STORY =
+    '<p>The ceasefire in Gaza held for a third day as aid trucks crossed at Rafah and Kerem Shalom, officials said, while negotiators met again in Cairo.</p>';
+  const page = (head: string, body: string) =>
+    `<html lang="en"><head><title>Truce holds</title>${head}</head><body>${body}</body></html>`;
+
+  it('page-metadata', () => {
+    const article = extractArticle(
+      page(
+        `<link rel="canonical" href="/world/truce"><meta property="og:site_name" content="News Example">
+         <meta property="og:image" content="/lead.jpg"><meta property="article:modified_time" content="2025-10-11T08:00:00Z">`,
+        `<article>${STORY.repeat(6)}</article>`,
+      ),
+      'https://news.example/world/truce?utm_source=feed',
+    );
+    expect(article).toMatchObject({
+      canonicalUrl: 'https://news.example/world/truce',
+      siteName: 'News Example',
+      leadImage: 'https://news.example/lead.jpg',
+      modified: '2025-10-11T08:00:00.000Z',
+      paywalled: false,
+      textSource: 'readability',
+    });
+  });
+
+  it.each([
+    {
+      name: 'json-ld-body-when-readability-gets-a-fragment',
+      body: '<div><p>Truce holds.</p></div>',
+      source: 'json-ld',
+      contains: 'negotiators met again in Cairo',
+    },
+    {
+      name: 'readability-when-as-long-as-json-ld',
+      body: `<article>${STORY.repeat(6)}</article>`,
+      source: 'readability',
+      contains: 'negotiators met again in Cairo',
+    },
+  ])('$name', ({ body, source, contains }) => {
+    const articleBody =
+      'The ceasefire in Gaza held for a third day as aid trucks crossed, while negotiators met again in Cairo. '.repeat(
+        5,
+      );
+    const ld = `<script type="application/ld+json">{"@type":"NewsArticle","articleBody":${JSON.stringify(articleBody)}}</script>`;
+    const article = extractArticle(page(ld, body), 'https://news.example/truce');
+    expect(article.textSource).toBe(source);
+    expect(article.text).toContain(contains);
+  });
+
+  it('json-ld-body-when-readability-finds-nothing', () => {
+    const ld =
+      '<script type="application/ld+json">{"@type":"NewsArticle","articleBody":"Aid trucks crossed at Rafah."}</script>';
+    const article = extractArticle(page(ld, ''), 'https://news.example/truce');
+    expect(article).toMatchObject({ textSource: 'json-ld', text: 'Aid trucks crossed at Rafah.' });
+  });
+
+  it.each([
+    {
+      name: 'json-ld-not-free',
+      head: '<script type="application/ld+json">{"@type":"NewsArticle","isAccessibleForFree":"False"}</script>',
+      body: `<article>${STORY.repeat(2)}</article>`,
+    },
+    {
+      name: 'subscribe-to-continue-reading',
+      head: '',
+      body: `<article>${STORY.repeat(2)}</article><div class="meter"><p>Subscribe to continue reading.</p></div>`,
+    },
+  ])('paywall-teaser-kept-and-marked-$name', ({ head, body }) => {
+    const article = extractArticle(page(head, body), 'https://news.example/truce');
+    expect(article.paywalled).toBe(true);
+    expect(article.text).toContain('aid trucks crossed at Rafah');
+    expect(article.text).not.toContain('Subscribe to continue');
   });
 });

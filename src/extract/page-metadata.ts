@@ -1,0 +1,137 @@
+/**
+ * Article metadata from a parsed page, read before Readability rewrites the document: Open Graph and
+ * article meta tags, JSON-LD, `<link rel=canonical>`, `<time datetime>`. Dates are normalised to ISO
+ * with the feed date parser (a wrong date is worse than none); URLs are made absolute against the page.
+ */
+import { parseFeedDate } from '../feeds/parse-feed-date.ts';
+import { readJsonLd, type JsonLdArticle } from './json-ld.ts';
+
+/** The metadata fields of an extracted article, plus the JSON-LD read on the way. */
+export interface PageMetadata {
+  title: string | null;
+  byline: string | null;
+  published: string | null;
+  modified: string | null;
+  canonicalUrl: string | null;
+  lang: string | null;
+  siteName: string | null;
+  leadImage: string | null;
+  /** The page marks itself as a paywall teaser (JSON-LD, paywall classes, "subscribe to continue"). */
+  paywalled: boolean;
+  jsonLd: JsonLdArticle;
+}
+
+/** Meta tags in order of trust: the article's own Open Graph/article tags first, generic ones last. */
+const PUBLISHED_META = [
+  'meta[property="article:published_time"]',
+  'meta[name="article:published_time"]',
+  'meta[itemprop="datePublished"]',
+  'meta[property="og:published_time"]',
+  'meta[name="pubdate"]',
+  'meta[name="publish-date"]',
+  'meta[name="parsely-pub-date"]',
+  'meta[name="date"]',
+  'meta[name="dc.date"]',
+];
+const MODIFIED_META = [
+  'meta[property="article:modified_time"]',
+  'meta[name="article:modified_time"]',
+  'meta[itemprop="dateModified"]',
+  'meta[property="og:updated_time"]',
+  'meta[name="last-modified"]',
+];
+const IMAGE_META = [
+  'meta[property="og:image"]',
+  'meta[property="og:image:url"]',
+  'meta[name="twitter:image"]',
+  'meta[name="twitter:image:src"]',
+];
+const AUTHOR_META = ['meta[name="author"]', 'meta[property="article:author"]', 'meta[name="parsely-author"]'];
+
+/**
+ * Whole class names or ids marking a paywalled body. Whole names only: one dev site has `paywall-*`
+ * login widgets (`paywall-user-name`) on every free page. Plain `premium` is left out too: another puts
+ * `p402_premium` on open articles.
+ */
+const PAYWALL_CLASS =
+  /^(?:paywall|paywalled|pay-wall|has-paywall|subscriber-only|subscribers-only|premium-content|regwall|meterwall|meter-wall)$/i;
+/** Paywall calls that only appear where the text stops. */
+const PAYWALL_TEXT =
+  /\b(?:subscribe|sign in|log in|register) (?:now |today )?to (?:continue|keep) reading\b|\bthis (?:article|content|story) is (?:only )?(?:available )?(?:for|to) (?:paid )?subscribers\b|\bto read the full (?:article|story)\b|\balready a subscriber\?/i;
+
+/**
+ * Read the metadata of a page. Call before Readability: it removes scripts and rewrites the DOM.
+ *
+ * @example
+ * const { document } = new JSDOM('<html lang="en"><head><link rel="canonical" href="/a/1"></head></html>', { url: 'https://news.example/x' }).window;
+ * readPageMetadata(document, 'https://news.example/x').canonicalUrl; // 'https://news.example/a/1'
+ */
+export function readPageMetadata(document: Document, url: string): PageMetadata {
+  const jsonLd = readJsonLd(
+    [...document.querySelectorAll('script[type="application/ld+json" i]')].map(
+      (script) => script.textContent ?? '',
+    ),
+  );
+  const meta = (selectors: readonly string[]) => {
+    for (const selector of selectors) {
+      const content = clean(document.querySelector(selector)?.getAttribute('content'));
+      if (content) return content;
+    }
+    return null;
+  };
+  const date = (selectors: readonly string[], fromJsonLd: string | undefined) => {
+    for (const selector of selectors) {
+      const parsed = parseFeedDate(document.querySelector(selector)?.getAttribute('content'));
+      if (parsed) return parsed;
+    }
+    return parseFeedDate(fromJsonLd);
+  };
+  const author = meta(AUTHOR_META);
+  return {
+    title: meta(['meta[property="og:title"]', 'meta[name="twitter:title"]']) ?? jsonLd.headline ?? null,
+    // `article:author` is often a profile URL: a name is wanted.
+    byline:
+      (jsonLd.authors.length ? jsonLd.authors.join(', ') : null) ??
+      (author && !/^https?:/i.test(author) ? author : null),
+    published:
+      date(PUBLISHED_META, jsonLd.datePublished) ??
+      parseFeedDate(document.querySelector('time[datetime]')?.getAttribute('datetime')),
+    modified: date(MODIFIED_META, jsonLd.dateModified),
+    canonicalUrl:
+      absolute(document.querySelector('link[rel~="canonical" i]')?.getAttribute('href'), url) ??
+      absolute(meta(['meta[property="og:url"]']), url),
+    lang:
+      clean(document.documentElement.getAttribute('lang')) ??
+      meta(['meta[http-equiv="content-language" i]', 'meta[property="og:locale"]']),
+    siteName:
+      meta(['meta[property="og:site_name"]', 'meta[name="application-name"]']) ?? jsonLd.publisher ?? null,
+    leadImage: absolute(meta(IMAGE_META), url) ?? absolute(jsonLd.image, url),
+    paywalled: jsonLd.paywalled || hasPaywallMarker(document),
+    jsonLd,
+  };
+}
+
+function hasPaywallMarker(document: Document): boolean {
+  for (const element of document.querySelectorAll('[class], [id]')) {
+    const names = [...(element.getAttribute('class') ?? '').split(/\s+/), element.id];
+    if (names.some((name) => PAYWALL_CLASS.test(name))) return true;
+  }
+  return PAYWALL_TEXT.test(document.body?.textContent ?? '');
+}
+
+function clean(value: string | null | undefined): string | null {
+  const trimmed = value?.replace(/\s+/g, ' ').trim();
+  return trimmed ? trimmed : null;
+}
+
+/** Absolute http(s) URL of `href` against the page, or null. */
+function absolute(href: string | null | undefined, base: string): string | null {
+  const value = clean(href);
+  if (!value) return null;
+  try {
+    const resolved = URL.canParse(base) ? new URL(value, base) : new URL(value);
+    return resolved.protocol === 'http:' || resolved.protocol === 'https:' ? resolved.href : null;
+  } catch {
+    return null;
+  }
+}
