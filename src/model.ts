@@ -110,6 +110,9 @@ export const TagSchema = z.object({
   count: z.number().int(),
   /** The first evidence sentence. */
   evidence: z.string(),
+  /** Salience: the tag is in the title, or in the lead (the first paragraph / first sentences). */
+  inTitle: z.boolean().optional(),
+  inLead: z.boolean().optional(),
 });
 export type Tag = z.infer<typeof TagSchema>;
 
