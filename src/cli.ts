@@ -14,6 +14,7 @@ import { loadSettings } from './config/settings.ts';
 import { describeError } from './errors.ts';
 import { decodePage } from './extract/decode-page.ts';
 import { extractArticle } from './extract/extract-article.ts';
+import { createExtractPool } from './extract/extract-pool.ts';
 import { parseFeed } from './feeds/parse-feed.ts';
 import { fetchUrl } from './http/fetch-url.ts';
 import { loadWatchlist, openContext } from './pipeline/open-context.ts';
@@ -119,7 +120,9 @@ program
   .requiredOption('--once', 'single pass (the only mode of this command)')
   .action(async () => {
     const settings = loadSettings();
-    const ctx = await openContext({ settings, log: cliLog });
+    // Extraction is the CPU-heavy stage: a worker-thread pool sized to the cores.
+    const pool = createExtractPool();
+    const ctx = await openContext({ settings, log: cliLog, extract: (html, url) => pool.extract(html, url) });
     const bar = new cliProgress.SingleBar(
       {
         stream: process.stderr,
@@ -145,6 +148,7 @@ program
     } finally {
       bar.stop();
       await ctx.close();
+      await pool.close();
     }
   });
 
@@ -274,7 +278,12 @@ program
     if (Number.isNaN(since.getTime())) {
       return program.error(`reprocess: --since ${opts.since}: not a date (e.g. 2025-12-01)`, { exitCode: 2 });
     }
-    const ctx = await openContext({ settings: loadSettings(), log: cliLog });
+    const pool = createExtractPool();
+    const ctx = await openContext({
+      settings: loadSettings(),
+      log: cliLog,
+      extract: (html, url) => pool.extract(html, url),
+    });
     const bar = new cliProgress.SingleBar(
       { stream: process.stderr, format: 'reprocess [{bar}] {value}/{total}', hideCursor: true },
       cliProgress.Presets.shades_classic,
@@ -295,6 +304,7 @@ program
     } finally {
       bar.stop();
       await ctx.close();
+      await pool.close();
     }
   });
 

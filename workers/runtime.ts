@@ -4,6 +4,7 @@
  */
 import type { Redis } from 'ioredis';
 import { loadSettings, type Settings } from '../src/config/settings.ts';
+import { createExtractPool } from '../src/extract/extract-pool.ts';
 import { createRedisHostGate } from '../src/http/redis-host-gate.ts';
 import { openContext } from '../src/pipeline/open-context.ts';
 import type { PipelineContext } from '../src/pipeline/steps.ts';
@@ -29,7 +30,15 @@ export async function openRuntime(
     maxConcurrent: settings.HOST_MAX_CONCURRENT,
     minSpacingMs: settings.HOST_MIN_SPACING_MS,
   });
-  const ctx = await openContext({ settings, schema: opts.schema, now: opts.now, hostGate });
+  // Extraction is the CPU-heavy stage: a worker-thread pool per process, sized to the cores.
+  const pool = createExtractPool();
+  const ctx = await openContext({
+    settings,
+    schema: opts.schema,
+    now: opts.now,
+    hostGate,
+    extract: (html, url) => pool.extract(html, url),
+  });
   const queues = openQueues(connection, settings.QUEUE_PREFIX);
   return {
     ctx,
@@ -40,6 +49,7 @@ export async function openRuntime(
       await closeQueues(queues);
       await connection.quit();
       await ctx.close();
+      await pool.close();
     },
   };
 }

@@ -1,0 +1,140 @@
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { PipelineError } from '../../src/errors.ts';
+import { extractArticle } from '../../src/extract/extract-article.ts';
+import { createExtractPool } from '../../src/extract/extract-pool.ts';
+import type { ExtractPool } from '../../src/extract/extract-pool.ts';
+
+const read = (name: string) => readFileSync(new URL(`../fixtures/pages/${name}`, import.meta.url), 'utf8');
+
+const PAGES = [
+  { name: 'jpost-breaking-news', file: 'www.jpost.com--son-of-former-german-president-stabbed.html' },
+  { name: 'aljazeera-news', file: 'www.aljazeera.com--afghanistan-helicopter-crash.html' },
+  { name: 'seed-ceasefire-article', file: 'seed--witkoff-miami-talks-gaza-ceasefire.html' },
+].map((page) => ({ ...page, html: read(page.file), url: `https://example.com/${page.name}` }));
+const NORMAL = PAGES[0] as (typeof PAGES)[number];
+
+/**
+ * A real input on which Readability runs away: 1,000 nested `<div>`s (7 KB) took ~39 s in one thread
+ * here (measured), 1,200 take longer still, against well under a second for a real page, cold.
+ */
+const RUNAWAY_PAGE = `<html><body>${'<div>'.repeat(1200)}<p>Talks resume in Cairo.</p>${'</div>'.repeat(1200)}</body></html>`;
+/** Generous enough that a cold thread on a loaded two-core machine still extracts a normal page. */
+const RUNAWAY_TIMEOUT_MS = 5_000;
+
+/** 11 MB of paragraphs: a 5.5 MB version already exceeds a 128 MB heap (measured). */
+const HUGE_PAGE = `<html><body>${`<div>${'<p>Ceasefire talks resumed in Cairo today, officials said, with more words.</p>'.repeat(3)}<a href="/x">link</a></div>`.repeat(40_000)}</body></html>`;
+/** A thread needs ~40–60 MB just to load tsx and jsdom (48 MB failed, 64 MB worked): 96 leaves room. */
+const SMALL_HEAP_MB = 96;
+
+let pool: ExtractPool | undefined;
+afterEach(async () => {
+  await pool?.close();
+  pool = undefined;
+});
+
+async function settle(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => 'resolved',
+    (error: unknown) => error,
+  );
+}
+
+describe('createExtractPool', () => {
+  it('same-articles-as-in-process-for-pages-in-parallel', async () => {
+    pool = createExtractPool({ size: 2 });
+    const articles = await Promise.all(PAGES.map((page) => pool?.extract(page.html, page.url)));
+    expect(articles).toEqual(PAGES.map((page) => extractArticle(page.html, page.url)));
+    expect(pool.stats()).toMatchObject({ pages: PAGES.length, timeouts: 0, crashes: 0, restarts: 0 });
+  });
+
+  it.each([
+    { name: 'no-article-in-page', html: '<html><body></body></html>' },
+    { name: 'empty-document', html: '' },
+  ])('same-pipeline-error-as-in-process-for-$name', async ({ html }) => {
+    const url = 'https://example.com/empty';
+    let inProcess: unknown;
+    try {
+      extractArticle(html, url);
+    } catch (error) {
+      inProcess = error;
+    }
+    expect(inProcess).toBeInstanceOf(PipelineError);
+    pool = createExtractPool({ size: 1 });
+    const error = await settle(pool.extract(html, url));
+    expect(error).toBeInstanceOf(PipelineError);
+    const expected = inProcess as PipelineError;
+    expect(error).toMatchObject({
+      message: expected.message,
+      code: expected.code,
+      stage: 'extract',
+      culprit: url,
+      permanent: expected.permanent,
+    });
+  });
+
+  it('runaway-page-is-terminated-and-the-next-page-succeeds', async () => {
+    pool = createExtractPool({ size: 1, pageTimeoutMs: RUNAWAY_TIMEOUT_MS });
+    const runawayUrl = 'https://example.com/nested-divs';
+    // Queued together: the normal page waits for the only thread, which the runaway page occupies.
+    const [runaway, next] = await Promise.all([
+      settle(pool.extract(RUNAWAY_PAGE, runawayUrl)),
+      pool.extract(NORMAL.html, NORMAL.url),
+    ]);
+    expect(runaway).toBeInstanceOf(PipelineError);
+    expect(runaway).toMatchObject({
+      code: 'EXTRACT_FAILED',
+      stage: 'extract',
+      culprit: runawayUrl,
+      permanent: true,
+    });
+    expect((runaway as PipelineError).message).toContain(`${RUNAWAY_TIMEOUT_MS} ms`);
+    expect(next.text).toBe(extractArticle(NORMAL.html, NORMAL.url).text);
+    expect(pool.stats()).toMatchObject({ pages: 1, timeouts: 1, restarts: 1, crashes: 0, threads: 1 });
+  });
+
+  it('thread-over-its-heap-cap-is-replaced-and-later-pages-succeed', async () => {
+    pool = createExtractPool({ size: 1, maxOldGenerationSizeMb: SMALL_HEAP_MB });
+    const hugeUrl = 'https://example.com/huge';
+    const before = await pool.extract(NORMAL.html, NORMAL.url);
+    const huge = await settle(pool.extract(HUGE_PAGE, hugeUrl));
+    const after = await pool.extract(NORMAL.html, NORMAL.url);
+    expect(huge).toBeInstanceOf(PipelineError);
+    expect(huge).toMatchObject({
+      code: 'EXTRACT_FAILED',
+      stage: 'extract',
+      culprit: hugeUrl,
+      permanent: true,
+    });
+    expect((huge as PipelineError).message).toContain(`${SMALL_HEAP_MB} MB heap`);
+    expect(after).toEqual(before);
+    expect(pool.stats()).toMatchObject({ pages: 2, crashes: 1, restarts: 1, timeouts: 0, threads: 1 });
+  });
+
+  it('recycles-threads-after-the-page-limit', async () => {
+    pool = createExtractPool({ size: 1, recycleAfterPages: 2 });
+    const texts: string[] = [];
+    for (let i = 0; i < 4; i++) texts.push((await pool.extract(NORMAL.html, NORMAL.url)).text);
+    expect(new Set(texts).size).toBe(1);
+    // Pages 2 and 4 each end their thread; nothing is queued after the 4th, so no thread is left.
+    expect(pool.stats()).toMatchObject({ pages: 4, recycles: 2, restarts: 0, threads: 0 });
+  });
+
+  it('close-ends-threads-and-rejects-unanswered-pages', async () => {
+    pool = createExtractPool({ size: 1 });
+    await pool.extract(NORMAL.html, NORMAL.url);
+    const inFlight = settle(pool.extract(RUNAWAY_PAGE, 'https://example.com/in-flight'));
+    const queued = settle(pool.extract(NORMAL.html, 'https://example.com/queued'));
+    await pool.close();
+    expect(pool.stats()).toMatchObject({ threads: 0, queued: 0 });
+    for (const [error, url] of [
+      [await inFlight, 'https://example.com/in-flight'],
+      [await queued, 'https://example.com/queued'],
+      [await settle(pool.extract(NORMAL.html, 'https://example.com/after')), 'https://example.com/after'],
+    ]) {
+      expect(error).toBeInstanceOf(PipelineError);
+      expect(error).toMatchObject({ culprit: url, permanent: false });
+      expect((error as PipelineError).message).toContain('pool was closed');
+    }
+  });
+});
