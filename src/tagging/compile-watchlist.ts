@@ -9,40 +9,49 @@
  * actor can resolve its own leftmost-longest match while a name nested in another actor's title still counts.
  */
 import { foldText } from './fold-text.ts';
-import { tokenizeText } from './tokenize-text.ts';
-import type { Watchlist } from './watchlist.ts';
+import { POSSESSIVE, tokenizeText } from './tokenize-text.ts';
+import type { CaseRule, Watchlist } from './watchlist.ts';
+import { buildWordTable, type WordTable } from './word-table.ts';
 
 /** One phrase as compiled: its tokens and case rule, and the set (list of the watchlist) it belongs to. */
 export interface CompiledPhrase {
   set: number;
   /** Lower-cased tokens; `*` is a one-word wildcard. */
   tokens: string[];
-  /** Per token, the accepted spellings when the phrase is case-sensitive (null: any case). */
+  /** Per token, the accepted spellings (an empty list: any case); null when no token has a rule. */
   spellings: (readonly string[])[] | null;
   /** The phrase as written in the watchlist (for debugging and tests). */
   source: string;
 }
 
 export interface TrieNode {
-  next: Map<string, TrieNode>;
+  /** Children by word-table id. */
+  next: Map<number, TrieNode>;
   wildcard: TrieNode | null;
   hits: CompiledPhrase[];
 }
 
 export interface ActorSets {
   id: string;
+  name: string;
   kind: string;
   alias: number;
   modifier: number;
   demonym: number;
   capital: number;
   exclude: number;
+  afterFullName: number;
+  /** Each office's titles, valid for articles published in [from, to); `to` null while in office. */
+  offices: { set: number; from: string; to: string | null }[];
 }
 
 export interface PhaseSets {
   id: string;
+  name: string;
   names: number;
-  dated: { set: number; publishedBefore: string }[];
+  /** Valid for articles published in [from, before); null bounds are open. */
+  dated: { set: number; from: string | null; before: string | null }[];
+  lookalikes: number;
   elements: { name: string; all: number[]; none: number; context: number | null }[];
   /** Indices into `Matcher.actors`. */
   impliedBy: number[];
@@ -51,6 +60,8 @@ export interface PhaseSets {
 /** A compiled watchlist; build it once per watchlist version and share it between articles. */
 export interface Matcher {
   watchlistId: string;
+  /** Every word of every phrase (tokenize articles with it: findPhrases walks the trie by id). */
+  words: WordTable;
   root: TrieNode;
   /** Number of phrase sets (hits are bucketed by set). */
   setCount: number;
@@ -64,6 +75,8 @@ export interface Matcher {
     locativeWords: number;
   };
   phaseContext: number;
+  /** Articles published before this day get no phase (null: no limit). */
+  phasesFrom: string | null;
   relevance: {
     anchors: number;
     topics: number;
@@ -76,26 +89,77 @@ export interface Matcher {
 
 const WILDCARD_WORD = 'zzwildcardzz';
 
+/**
+ * Arabic, Persian and European name particles: written "al-Thani", "Al Thani", "el-Sisi", "bin Salman",
+ * "Abdel Fattah" by different outlets, so under the `proper` rule they match in any case.
+ */
+export const NAME_PARTICLES: ReadonlySet<string> = new Set([
+  'al',
+  'el',
+  'bin',
+  'ben',
+  'bint',
+  'ibn',
+  'abu',
+  'abd',
+  'abdel',
+  'abdul',
+  'van',
+  'von',
+  'de',
+  'der',
+  'di',
+  'da',
+  'du',
+  'la',
+  'le',
+]);
+
 function capitalise(token: string): string {
   return token.charAt(0).toUpperCase() + token.slice(1);
 }
 
+/** Two or more letters, all capitals: an acronym ("WHO", "PA", "IDF") that must stay in capitals. */
+function isAcronym(token: string): boolean {
+  return token.length >= 2 && /^[A-Z0-9]+$/.test(token) && /[A-Z]/.test(token);
+}
+
+function spellingsOf(raw: string, rule: CaseRule): readonly string[] {
+  const lower = raw.toLowerCase();
+  if (raw === WILDCARD_WORD || lower === POSSESSIVE || rule === 'insensitive') return [];
+  if (rule === 'sensitive') return [raw];
+  if (isAcronym(raw)) return [raw];
+  if (NAME_PARTICLES.has(lower)) return [];
+  return [...new Set([raw, raw.toUpperCase(), capitalise(raw)])];
+}
+
 /** Tokenize one watchlist phrase with the same folding and tokenizer as article text. */
-function compilePhrase(source: string, set: number): CompiledPhrase {
+function compilePhrase(source: string, set: number, caseRule: CaseRule | undefined): CompiledPhrase {
   const folded = foldText(source.replaceAll('*', ` ${WILDCARD_WORD} `)).text;
   const toks = tokenizeText(folded);
   const raw: string[] = [];
   for (let i = 0; i < toks.count; i++) raw.push(folded.slice(toks.start[i], toks.end[i]));
   const tokens = toks.lower.map((t) => (t === WILDCARD_WORD ? '*' : t));
-  // A phrase with a capital is a proper name: as written, in capitals, or each word capitalised.
-  const cased = /[A-Z]/.test(folded.replaceAll(WILDCARD_WORD, ''));
-  const spellings = cased
-    ? raw.map((t) => (t === WILDCARD_WORD ? [] : [...new Set([t, t.toUpperCase(), capitalise(t)])]))
-    : null;
+  // Default: a phrase with a capital is a proper name; an all-lower-case phrase matches in any case.
+  const rule = caseRule ?? (/[A-Z]/.test(folded.replaceAll(WILDCARD_WORD, '')) ? 'proper' : 'insensitive');
+  const perToken = raw.map((t) => spellingsOf(t, rule));
+  const spellings = perToken.some((list) => list.length > 0) ? perToken : null;
   return { set, tokens, spellings, source };
 }
 
-function insert(root: TrieNode, phrase: CompiledPhrase): void {
+/**
+ * The spellings of a phrase the watchlist need not list: a lower-case hyphenated compound also matches
+ * written solid ("cease-fire" → "ceasefire"; the tokenizer already reads it as "cease fire").
+ */
+function variantsOf(source: string): string[] {
+  const solid = source.replace(/(?<=[a-z])-(?=[a-z])/g, '');
+  return solid === source ? [source] : [source, solid];
+}
+
+/** Words the resolution rules compare (coordination, possessives), whatever the watchlist holds. */
+const STRUCTURAL_WORDS = [',', '.', '!', '?', 'and', 'or', POSSESSIVE];
+
+function insert(root: TrieNode, phrase: CompiledPhrase, words: WordTable): void {
   let node = root;
   for (const token of phrase.tokens) {
     if (token === '*') {
@@ -103,10 +167,11 @@ function insert(root: TrieNode, phrase: CompiledPhrase): void {
       node = node.wildcard;
       continue;
     }
-    let child = node.next.get(token);
+    const id = words.byKey.get(token) as number;
+    let child = node.next.get(id);
     if (!child) {
       child = { next: new Map(), wildcard: null, hits: [] };
-      node.next.set(token, child);
+      node.next.set(id, child);
     }
     node = child;
   }
@@ -122,13 +187,15 @@ function insert(root: TrieNode, phrase: CompiledPhrase): void {
  */
 export function compileWatchlist(watchlist: Watchlist): Matcher {
   const root: TrieNode = { next: new Map(), wildcard: null, hits: [] };
+  const compiledPhrases: CompiledPhrase[] = [];
   let setCount = 0;
-  const addSet = (phrases: readonly string[]): number => {
+  const addSet = (phrases: readonly string[], caseRule?: CaseRule): number => {
     const set = setCount++;
-    for (const p of phrases) {
-      const compiled = compilePhrase(p, set);
-      if (compiled.tokens.length > 0) insert(root, compiled);
-    }
+    for (const p of phrases)
+      for (const variant of variantsOf(p)) {
+        const compiled = compilePhrase(variant, set, caseRule);
+        if (compiled.tokens.length > 0) compiledPhrases.push(compiled);
+      }
     return set;
   };
 
@@ -142,12 +209,15 @@ export function compileWatchlist(watchlist: Watchlist): Matcher {
   };
   const actors: ActorSets[] = watchlist.actors.map((a) => ({
     id: a.id,
+    name: a.name,
     kind: a.kind,
-    alias: addSet(a.aliases),
-    modifier: addSet(a.modifierAliases),
-    demonym: addSet(a.demonyms),
-    capital: addSet(a.capitals),
-    exclude: addSet(a.exclude),
+    alias: addSet(a.aliases, a.case),
+    modifier: addSet(a.modifierAliases, a.case),
+    demonym: addSet(a.demonyms, a.case),
+    capital: addSet(a.capitals, a.case),
+    exclude: addSet(a.exclude, a.case),
+    afterFullName: addSet(a.afterFullName, a.case),
+    offices: a.offices.map((o) => ({ set: addSet(o.titles, a.case), from: o.from, to: o.to ?? null })),
   }));
   const actorIndex = new Map(actors.map((a, i) => [a.id, i]));
   const indexOf = (id: string): number => {
@@ -158,8 +228,14 @@ export function compileWatchlist(watchlist: Watchlist): Matcher {
   };
   const phases: PhaseSets[] = watchlist.phases.map((p) => ({
     id: p.id,
+    name: p.name,
     names: addSet(p.names),
-    dated: p.datedNames.map((d) => ({ set: addSet(d.phrases), publishedBefore: d.publishedBefore })),
+    dated: p.datedNames.map((d) => ({
+      set: addSet(d.phrases),
+      from: d.publishedFrom ?? null,
+      before: d.publishedBefore ?? null,
+    })),
+    lookalikes: addSet(p.lookalikes),
     elements: p.elements.map((e) => ({
       name: e.name,
       all: e.all.map((group) => addSet(group)),
@@ -177,5 +253,21 @@ export function compileWatchlist(watchlist: Watchlist): Matcher {
     minShare: r.minShare,
     titleMinSentences: r.titleMinSentences,
   };
-  return { watchlistId: watchlist.id, root, setCount, actors, phases, vocabulary, phaseContext, relevance };
+  const words = buildWordTable([
+    ...STRUCTURAL_WORDS,
+    ...compiledPhrases.flatMap((p) => p.tokens.filter((t) => t !== '*')),
+  ]);
+  for (const phrase of compiledPhrases) insert(root, phrase, words);
+  return {
+    watchlistId: watchlist.id,
+    words,
+    root,
+    setCount,
+    actors,
+    phases,
+    vocabulary,
+    phaseContext,
+    phasesFrom: watchlist.phasesFrom ?? null,
+    relevance,
+  };
 }

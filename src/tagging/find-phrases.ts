@@ -12,49 +12,85 @@ export interface Hit {
   end: number;
 }
 
+const NO_HITS: Hit[] = Object.freeze([]) as unknown as Hit[];
+
 function spelledRight(text: string, tokens: Tokens, first: number, phrase: CompiledPhrase): boolean {
   const spellings = phrase.spellings;
   if (!spellings) return true;
   for (let k = 0; k < spellings.length; k++) {
     const accepted = spellings[k] as readonly string[];
-    if (accepted.length === 0) continue; // wildcard
+    if (accepted.length === 0) continue; // any case
     const i = first + k;
-    const raw = text.slice(tokens.start[i], tokens.end[i]);
-    if (!accepted.includes(raw)) return false;
+    const s = tokens.start[i] as number;
+    const length = (tokens.end[i] as number) - s;
+    let ok = false;
+    // startsWith at the token's offset: no substring allocated per check.
+    for (const spelling of accepted)
+      if (spelling.length === length && text.startsWith(spelling, s)) {
+        ok = true;
+        break;
+      }
+    if (!ok) return false;
   }
   return true;
 }
 
 /**
- * Find every phrase of the matcher in `text` (already folded and tokenized).
+ * Find every phrase of the matcher in `text` (already folded, and tokenized with `matcher.words`).
  *
  * @example
  * const folded = foldText(article.text);
- * const hits = findPhrases(folded.text, tokenizeText(folded.text), matcher);
+ * const hits = findPhrases(folded.text, tokenizeText(folded.text, matcher.words), matcher);
  * hits[matcher.actors[0].alias] // every alias occurrence of the first actor
  */
 export function findPhrases(text: string, tokens: Tokens, matcher: Matcher): Hit[][] {
-  const bySet: Hit[][] = Array.from({ length: matcher.setCount }, () => []);
-  const stack: { node: TrieNode; next: number }[] = [];
+  // Most of the watchlist's sets have no hit in a given article: they share one frozen empty list.
+  const bySet: Hit[][] = new Array<Hit[]>(matcher.setCount).fill(NO_HITS);
+  // Explicit stack of (node, next token): no closure or object per step.
+  const nodes: TrieNode[] = [];
+  const nexts: number[] = [];
+  const root = matcher.root;
+  const ids = tokens.id;
   for (let i = 0; i < tokens.count; i++) {
-    const first = matcher.root.next.get(tokens.lower[i] as string);
-    const wild = tokens.word[i] ? matcher.root.wildcard : null;
-    if (!first && !wild) continue;
-    if (first) stack.push({ node: first, next: i + 1 });
-    if (wild) stack.push({ node: wild, next: i + 1 });
-    while (stack.length > 0) {
-      const { node, next } = stack.pop() as { node: TrieNode; next: number };
+    const id = ids[i] as number;
+    const first = id >= 0 ? root.next.get(id) : undefined;
+    const wild = tokens.word[i] ? root.wildcard : null;
+    if (first === undefined && !wild) continue;
+    if (first) {
+      nodes.push(first);
+      nexts.push(i + 1);
+    }
+    if (wild) {
+      nodes.push(wild);
+      nexts.push(i + 1);
+    }
+    while (nodes.length > 0) {
+      const node = nodes.pop() as TrieNode;
+      const next = nexts.pop() as number;
       for (const phrase of node.hits) {
         if (!spelledRight(text, tokens, i, phrase)) continue;
-        const list = bySet[phrase.set] as Hit[];
+        let list = bySet[phrase.set] as Hit[];
+        if (list === NO_HITS) {
+          list = [];
+          bySet[phrase.set] = list;
+        }
         const last = list[list.length - 1];
         // Two spellings of one set at the same span are one occurrence.
         if (!last || last.start !== i || last.end !== next) list.push({ start: i, end: next });
       }
       if (next >= tokens.count) continue;
-      const child = node.next.get(tokens.lower[next] as string);
-      if (child) stack.push({ node: child, next: next + 1 });
-      if (node.wildcard && tokens.word[next]) stack.push({ node: node.wildcard, next: next + 1 });
+      const nextId = ids[next] as number;
+      if (nextId >= 0 && node.next.size > 0) {
+        const child = node.next.get(nextId);
+        if (child) {
+          nodes.push(child);
+          nexts.push(next + 1);
+        }
+      }
+      if (node.wildcard && tokens.word[next]) {
+        nodes.push(node.wildcard);
+        nexts.push(next + 1);
+      }
     }
   }
   return bySet;

@@ -87,37 +87,57 @@ function foldChar(ch: string): string {
  * foldText('Tu\u0308rkiye').text // 'Turkiye' (offsets maps 2 → 3)
  */
 export function foldText(original: string): FoldedText {
+  const n = original.length;
   // Fast path: pure printable ASCII except the backtick needs nothing.
   let i = 0;
-  for (; i < original.length; i++) {
+  for (; i < n; i++) {
     const c = original.charCodeAt(i);
     if (c > 126 || c === 96) break;
   }
-  if (i === original.length) return { text: original, offsets: null };
+  if (i === n) return { text: original, offsets: null };
 
-  const parts: string[] = [original.slice(0, i)];
+  // Copy unchanged runs as slices; most texts only swap curly quotes and dashes one for one, so the
+  // offsets map is built only when some folding changed the length.
+  let text = '';
+  let runStart = 0;
   let sameLength = true;
-  const offsets: number[] = [];
-  for (let k = 0; k < i; k++) offsets.push(k);
-  for (; i < original.length; i++) {
+  // Original index of each folded character, filled only for the changed characters' positions.
+  const changes: { at: number; original: number; width: number; out: string }[] = [];
+  for (; i < n; i++) {
     const code = original.charCodeAt(i);
-    let ch = original[i] as string;
+    if (code < 127 && code !== 96) continue;
     let width = 1;
     // Keep surrogate pairs together (they are never folded, but must not be split).
-    if (code >= 0xd800 && code <= 0xdbff && i + 1 < original.length) {
-      ch = original.slice(i, i + 2);
-      width = 2;
+    if (code >= 0xd800 && code <= 0xdbff && i + 1 < n) width = 2;
+    const ch = width === 1 ? (original[i] as string) : original.slice(i, i + 2);
+    const out = foldChar(ch);
+    if (out === ch) {
+      i += width - 1;
+      continue;
     }
-    const out = code < 127 && code !== 96 ? ch : foldChar(ch);
+    text += original.slice(runStart, i) + out;
     if (out.length !== width) sameLength = false;
-    parts.push(out);
-    for (let k = 0; k < out.length; k++) offsets.push(i);
+    changes.push({ at: text.length - out.length, original: i, width, out });
     i += width - 1;
+    runStart = i + 1;
   }
-  offsets.push(original.length);
-  const text = parts.join('');
+  text += original.slice(runStart);
   if (sameLength) return { text, offsets: null };
-  return { text, offsets: Int32Array.from(offsets) };
+
+  const offsets = new Int32Array(text.length + 1);
+  let folded = 0;
+  let from = 0;
+  for (const change of changes) {
+    // Unchanged run before the change: one to one.
+    const shift = from - folded;
+    for (; folded < change.at; folded++) offsets[folded] = folded + shift;
+    for (let k = 0; k < change.out.length; k++) offsets[folded++] = change.original;
+    from = change.original + change.width;
+  }
+  const shift = from - folded;
+  for (; folded < text.length; folded++) offsets[folded] = folded + shift;
+  offsets[text.length] = n;
+  return { text, offsets };
 }
 
 /** Map a folded [start, end) range back to the original string. */

@@ -2,7 +2,7 @@
  * Sentence boundaries over tokens: a line break, or `.`/`!`/`?` followed by a capital, digit or quote —
  * except after an abbreviation or an initial ("U.S. President", "Mr. Putin", "Oct. 10").
  */
-import type { Tokens } from './tokenize-text.ts';
+import { tokenText, type Tokens } from './tokenize-text.ts';
 
 /** Abbreviations after which a period does not end a sentence (lower case, without the period). */
 const ABBREVIATIONS = new Set([
@@ -83,12 +83,12 @@ export function splitSentences(text: string, tokens: Tokens): Sentences {
       const next = i + 1 < tokens.count ? text.charCodeAt(tokens.start[i + 1] as number) : -1;
       // What follows must open a sentence: a capital or a digit (quotes are separators, so skipped).
       const opens = next === -1 || (next >= 65 && next <= 90) || (next >= 48 && next <= 57) || next > 127;
-      const prev = i > 0 ? tokens.lower[i - 1] : undefined;
-      const afterAbbreviation =
-        t === '.' &&
-        prev !== undefined &&
-        tokens.word[i - 1] === 1 &&
-        (prev.length === 1 || ABBREVIATIONS.has(prev));
+      // Only a period after a word needs that word's text: an initial ("U.") or an abbreviation.
+      let afterAbbreviation = false;
+      if (t === '.' && i > 0 && tokens.word[i - 1] === 1) {
+        const length = (tokens.end[i - 1] as number) - (tokens.start[i - 1] as number);
+        afterAbbreviation = length === 1 || ABBREVIATIONS.has(tokenText(text, tokens, i - 1));
+      }
       if (opens && !afterAbbreviation) breakPending = true;
     }
   }

@@ -12,14 +12,48 @@ const phrase = z.string().trim().min(1, 'phrase: must not be empty');
 const phrases = z.array(phrase).default([]);
 const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date: YYYY-MM-DD');
 
+/**
+ * How an actor's phrases compare with the text's letter case (README "Case"):
+ * - `proper` (the default for a phrase with a capital): each word as written, in capitals, or with its
+ *   first letter capitalised (headline case); an acronym word ("WHO", "PA") only in capitals; name
+ *   particles (al, el, bin, abu, …) in any case, so "al Thani" = "Al Thani".
+ * - `sensitive`: each word exactly as written.
+ * - `insensitive` (the default for an all-lower-case phrase): any case.
+ */
+export const CaseRuleSchema = z.enum(['proper', 'sensitive', 'insensitive']);
+export type CaseRule = z.infer<typeof CaseRuleSchema>;
+
+/** A title held by one person between two dates ("Turkey's foreign minister" from 2023-06-04). */
+export const OfficeSchema = z
+  .object({
+    titles: z.array(phrase).min(1),
+    /** First day in office (inclusive). */
+    from: isoDay,
+    /** First day out of office (exclusive); absent while the holder is in office. */
+    to: isoDay.optional(),
+  })
+  .strict()
+  .refine((o) => o.to === undefined || o.to > o.from, { message: 'to: must be after from', path: ['to'] });
+export type Office = z.infer<typeof OfficeSchema>;
+
 export const WatchlistActorSchema = z
   .object({
     id: slug,
     /** Display name (digests, alerts). */
     name: z.string().trim().min(1),
     kind: z.enum(['person', 'state', 'organization', 'body']),
-    /** Names, variants and titles; each counts wherever it occurs (outside `exclude`). */
+    /** Names and variants; each counts wherever it occurs (outside `exclude`). */
     aliases: z.array(phrase).min(1),
+    /** Overrides the default case rule for every phrase of this actor. */
+    case: CaseRuleSchema.optional(),
+    /** Titles that name this actor only while it holds the office, by the article's date. */
+    offices: z.array(OfficeSchema).default([]),
+    /**
+     * Short names shared with other people or common words ("Katz", "Vance", "Abbas"): they count only
+     * when the article also names the actor by an alias or a valid title before (or, in the headline,
+     * anywhere in the article).
+     */
+    afterFullName: phrases,
     /** State demonyms: count only before a government noun ("Turkish troops", not "Turkish time"). */
     demonyms: phrases,
     /** Aliases that, before a lower-case word, count only before a government noun or function word. */
@@ -52,10 +86,23 @@ export const WatchlistPhaseSchema = z
     name: z.string().trim().min(1),
     /** Explicit names ("second phase"); count when a `phaseContext` term is in the same or an adjacent sentence. */
     names: phrases,
-    /** Names that mean this phase only in articles published before a date (undated articles count). */
+    /**
+     * Names that mean this phase only for articles published in [publishedFrom, publishedBefore)
+     * ("the present phase" before 2026, "the next phase" once the truce began). Undated articles count.
+     */
     datedNames: z
-      .array(z.object({ phrases: z.array(phrase).min(1), publishedBefore: isoDay }).strict())
+      .array(
+        z
+          .object({
+            phrases: z.array(phrase).min(1),
+            publishedFrom: isoDay.optional(),
+            publishedBefore: isoDay.optional(),
+          })
+          .strict(),
+      )
       .default([]),
+    /** Look-alikes that are never this phase ("next phases", "all phases"); shown as refused by explain. */
+    lookalikes: phrases,
     elements: z.array(PhaseElementSchema).default([]),
     /** Actors whose mention discusses this phase (the plan's bodies). */
     impliedByActors: z.array(slug).default([]),
@@ -91,6 +138,11 @@ export const WatchlistSchema = z
       .strict(),
     actors: z.array(WatchlistActorSchema).min(1),
     phases: z.array(WatchlistPhaseSchema).default([]),
+    /**
+     * Phase cues of articles published before this day are refused: they speak of earlier deals with
+     * phases of their own (the January 2025 truce had a "second phase" too). Undated articles count.
+     */
+    phasesFrom: isoDay.optional(),
     phaseContext: z.array(phrase).min(1),
     relevance: RelevanceSchema,
   })
