@@ -50,6 +50,8 @@ interface TagRow {
   tag_id: string;
   count: number;
   evidence: string;
+  in_title: boolean;
+  in_lead: boolean;
 }
 
 interface MentionRow {
@@ -136,9 +138,10 @@ export async function upsertArticle(
     // which both engines accept as a text parameter (JS arrays would need per-driver encoding).
     if (tags.length > 0) {
       await tx.query(
-        `insert into article_tags (article_id, kind, tag_id, ordinal, count, evidence)
-         select $1, t.kind, t.id, t.ordinal, t.count, t.evidence
-         from jsonb_to_recordset($2::jsonb) as t(kind text, id text, ordinal int, count int, evidence text)`,
+        `insert into article_tags (article_id, kind, tag_id, ordinal, count, evidence, in_title, in_lead)
+         select $1, t.kind, t.id, t.ordinal, t.count, t.evidence, coalesce(t."inTitle", false), coalesce(t."inLead", false)
+         from jsonb_to_recordset($2::jsonb)
+           as t(kind text, id text, ordinal int, count int, evidence text, "inTitle" boolean, "inLead" boolean)`,
         [articleId, JSON.stringify(tags)],
       );
     }
@@ -235,7 +238,13 @@ async function selectArticles(db: Db, where: string, params: unknown[]): Promise
   );
   const byId = new Map<number, StoredArticle>(articles.map((row) => [row.id, toStoredArticle(row)]));
   for (const t of tags) {
-    const tag: Tag = { id: t.tag_id, count: t.count, evidence: t.evidence };
+    const tag: Tag = {
+      id: t.tag_id,
+      count: t.count,
+      evidence: t.evidence,
+      inTitle: t.in_title,
+      inLead: t.in_lead,
+    };
     byId.get(t.article_id)?.[t.kind === 'actor' ? 'actors' : 'phases'].push(tag);
   }
   for (const m of mentions) {

@@ -161,6 +161,15 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'tag salience',
+    sql: `
+      -- Whether a tag is in the headline or the lead: alerts and digests rank by it.
+      alter table article_tags add column in_title boolean not null default false;
+      alter table article_tags add column in_lead boolean not null default false;
+    `,
+  },
 ];
 
 /**

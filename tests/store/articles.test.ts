@@ -225,7 +225,13 @@ describe.each(backends)('articles on $name', (backend) => {
       for (const a of listed) {
         expect(a.actors.map((t) => t.id)).toEqual(['hamas', 'icrc']);
         expect(a.phases).toEqual([
-          { id: 'hostage-release', count: 1, evidence: taggedArticle().tags.phases[0]?.evidence },
+          {
+            id: 'hostage-release',
+            count: 1,
+            evidence: taggedArticle().tags.phases[0]?.evidence,
+            inTitle: false,
+            inLead: false,
+          },
         ]);
       }
     });

@@ -71,10 +71,10 @@ export function taggedArticle(overrides: Partial<TaggedArticle> = {}): TaggedArt
     tags: {
       relevant: true,
       actors: [
-        { id: 'hamas', count: 1, evidence: sentence },
-        { id: 'icrc', count: 1, evidence: sentence },
+        { id: 'hamas', count: 1, evidence: sentence, inTitle: true, inLead: true },
+        { id: 'icrc', count: 1, evidence: sentence, inTitle: false, inLead: true },
       ],
-      phases: [{ id: 'hostage-release', count: 1, evidence: sentence }],
+      phases: [{ id: 'hostage-release', count: 1, evidence: sentence, inTitle: false, inLead: false }],
       mentions: [
         mention('actor', 'hamas', sentence, 'Hamas'),
         mention('phase', 'hostage-release', sentence, 'released three hostages'),
