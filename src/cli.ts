@@ -8,6 +8,7 @@ import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import Table from 'cli-table3';
 import { pino } from 'pino';
+import { registerExplainCommand } from './cli/explain-command.ts';
 import { registerFeedsCommand } from './cli/feeds-command.ts';
 import { configPaths } from './config/load-config.ts';
 import { loadSettings } from './config/settings.ts';
@@ -309,6 +310,7 @@ program
   });
 
 registerFeedsCommand(program, { log: cliLog, loadSettings });
+registerExplainCommand(program, { loadSettings });
 
 try {
   await program.parseAsync(process.argv);

@@ -63,6 +63,14 @@ export interface Matcher {
   /** Every word of every phrase (tokenize articles with it: findPhrases walks the trie by id). */
   words: WordTable;
   root: TrieNode;
+  /** `root.next` as an array by word id: the lookup made for every token of every article. */
+  rootByWord: (TrieNode | undefined)[];
+  /**
+   * The vocabulary sets (government nouns, verbs, function and locative words) in a trie of their own,
+   * matched only right after a demonym, capital or modifier candidate (`matchAt`): in the main pass a
+   * third of all tokens were vocabulary hits that nothing read.
+   */
+  vocabularyRoot: TrieNode;
   /** Number of phrase sets (hits are bucketed by set). */
   setCount: number;
   actors: ActorSets[];
@@ -187,6 +195,7 @@ function insert(root: TrieNode, phrase: CompiledPhrase, words: WordTable): void 
  */
 export function compileWatchlist(watchlist: Watchlist): Matcher {
   const root: TrieNode = { next: new Map(), wildcard: null, hits: [] };
+  const vocabularyRoot: TrieNode = { next: new Map(), wildcard: null, hits: [] };
   const compiledPhrases: CompiledPhrase[] = [];
   let setCount = 0;
   const addSet = (phrases: readonly string[], caseRule?: CaseRule): number => {
@@ -207,6 +216,7 @@ export function compileWatchlist(watchlist: Watchlist): Matcher {
     functionWords: addSet(v.functionWords),
     locativeWords: addSet(v.locativeWords),
   };
+  const vocabularySetCount = setCount;
   const actors: ActorSets[] = watchlist.actors.map((a) => ({
     id: a.id,
     name: a.name,
@@ -257,11 +267,14 @@ export function compileWatchlist(watchlist: Watchlist): Matcher {
     ...STRUCTURAL_WORDS,
     ...compiledPhrases.flatMap((p) => p.tokens.filter((t) => t !== '*')),
   ]);
-  for (const phrase of compiledPhrases) insert(root, phrase, words);
+  for (const phrase of compiledPhrases)
+    insert(phrase.set < vocabularySetCount ? vocabularyRoot : root, phrase, words);
   return {
     watchlistId: watchlist.id,
     words,
     root,
+    rootByWord: words.keys.map((_, id) => root.next.get(id)),
+    vocabularyRoot,
     setCount,
     actors,
     phases,

@@ -50,10 +50,11 @@ export function findPhrases(text: string, tokens: Tokens, matcher: Matcher): Hit
   const nodes: TrieNode[] = [];
   const nexts: number[] = [];
   const root = matcher.root;
+  const rootByWord = matcher.rootByWord;
   const ids = tokens.id;
   for (let i = 0; i < tokens.count; i++) {
     const id = ids[i] as number;
-    const first = id >= 0 ? root.next.get(id) : undefined;
+    const first = id >= 0 ? rootByWord[id] : undefined;
     const wild = tokens.word[i] ? root.wildcard : null;
     if (first === undefined && !wild) continue;
     if (first) {
@@ -94,4 +95,24 @@ export function findPhrases(text: string, tokens: Tokens, matcher: Matcher): Hit
     }
   }
   return bySet;
+}
+
+/**
+ * The end of the longest phrase of `set` under `root` that starts at token `k` (-1: none). For the
+ * vocabulary trie, read only at the few positions the resolution rules look at.
+ *
+ * @example
+ * matchAt(folded, tokens, matcher.vocabularyRoot, matcher.vocabulary.governmentNouns, k) // e.g. k + 2 for "air force"
+ */
+export function matchAt(text: string, tokens: Tokens, root: TrieNode, set: number, k: number): number {
+  let best = -1;
+  let node: TrieNode | undefined = root;
+  for (let i = k; i < tokens.count; i++) {
+    const id = tokens.id[i] as number;
+    node = id >= 0 ? node.next.get(id) : undefined;
+    if (!node) break;
+    for (const phrase of node.hits)
+      if (phrase.set === set && spelledRight(text, tokens, k, phrase)) best = i + 1;
+  }
+  return best;
 }

@@ -98,7 +98,9 @@ export function foldText(original: string): FoldedText {
 
   // Copy unchanged runs as slices; most texts only swap curly quotes and dashes one for one, so the
   // offsets map is built only when some folding changed the length.
-  let text = '';
+  // Parts joined once: `+=` would leave a rope that every later charCodeAt walks through.
+  const parts: string[] = [];
+  let length = 0;
   let runStart = 0;
   let sameLength = true;
   // Original index of each folded character, filled only for the changed characters' positions.
@@ -115,13 +117,15 @@ export function foldText(original: string): FoldedText {
       i += width - 1;
       continue;
     }
-    text += original.slice(runStart, i) + out;
+    parts.push(original.slice(runStart, i), out);
+    length += i - runStart + out.length;
     if (out.length !== width) sameLength = false;
-    changes.push({ at: text.length - out.length, original: i, width, out });
+    changes.push({ at: length - out.length, original: i, width, out });
     i += width - 1;
     runStart = i + 1;
   }
-  text += original.slice(runStart);
+  parts.push(original.slice(runStart));
+  const text = parts.join('');
   if (sameLength) return { text, offsets: null };
 
   const offsets = new Int32Array(text.length + 1);

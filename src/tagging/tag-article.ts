@@ -14,14 +14,25 @@ import { originalRange } from './fold-text.ts';
  */
 export const LEAD_SENTENCES = 2;
 
-/** First token after the lead: the first paragraph (up to a line break), else LEAD_SENTENCES sentences. */
+/**
+ * First token after the lead: the first paragraph (up to a line break), else LEAD_SENTENCES sentences.
+ *
+ * @example
+ * const text = 'Hamas spoke. Qatar replied. Egypt waited.';
+ * leadEnd(analyseArticle({ title: '', text }, matcher, false).text) // 6: the token "Egypt"
+ */
 export function leadEnd(scan: FieldScan): number {
   const t = scan.tokens;
   for (let i = 1; i < t.count; i++) if (t.newlineBefore[i]) return i;
   return scan.sentences.firstToken[LEAD_SENTENCES] ?? t.count;
 }
 
-/** Original [start, end) of a token range. */
+/**
+ * Original [start, end) of a token range.
+ *
+ * @example
+ * charRange(scan, mention.start, mention.end) // [12, 19]: scan.original.slice(12, 19) is the mention
+ */
 export function charRange(scan: FieldScan, first: number, endToken: number): [number, number] {
   return originalRange(
     scan.folded,
@@ -47,7 +58,12 @@ function sentenceText(scan: FieldScan, sentence: number): string {
   return scan.original.slice(s, end).trim();
 }
 
-/** A candidate as a Mention of the original field. */
+/**
+ * A candidate as a Mention of the original field.
+ *
+ * @example
+ * mentionOf(analysis.text, 'turkey', candidate) // { kind: 'actor', id: 'turkey', field: 'text', start, end, text, sentence }
+ */
 export function mentionOf(scan: FieldScan, id: string, c: Candidate): Mention {
   const [start, end] = charRange(scan, c.start, c.end);
   return {
@@ -99,7 +115,12 @@ export function tagArticle(article: TaggableArticle, matcher: Matcher): TagResul
   return tagResultOf(analyseArticle(article, matcher, false), matcher);
 }
 
-/** The TagResult of an analysis (what tagArticle returns; explainArticle checks itself against it). */
+/**
+ * The TagResult of an analysis (what tagArticle returns; explainArticle reads its counts and salience).
+ *
+ * @example
+ * tagResultOf(analyseArticle(article, matcher, true), matcher) // equal to tagArticle(article, matcher)
+ */
 export function tagResultOf(
   analysis: {
     title: FieldScan;
@@ -111,14 +132,15 @@ export function tagResultOf(
   matcher: Matcher,
 ): TagResult {
   const mentions: Mention[] = [];
-  const scanOf = (c: Candidate): FieldScan => (c.field === 'title' ? analysis.title : analysis.text);
   analysis.actors.forEach((list, i) => {
     const id = (matcher.actors[i] as { id: string }).id;
-    for (const c of list) mentions.push(mentionOf(scanOf(c), id, c));
+    for (const c of list)
+      mentions.push(mentionOf(c.field === 'title' ? analysis.title : analysis.text, id, c));
   });
   analysis.phases.forEach((list, i) => {
     const id = (matcher.phases[i] as { id: string }).id;
-    for (const c of list) mentions.push(mentionOf(scanOf(c), id, c));
+    for (const c of list)
+      mentions.push(mentionOf(c.field === 'title' ? analysis.title : analysis.text, id, c));
   });
   mentions.sort(byPosition);
   const lead = leadEnd(analysis.text);

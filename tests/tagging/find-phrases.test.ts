@@ -38,8 +38,8 @@ describe('findPhrases', () => {
   it('matches a one-word wildcard', () => {
     const text = 'the next critical phase';
     const phase2 = matcher.phases.find((p) => p.id === 'phase-2');
-    expect(findPhrases(text, tokenizeText(text, matcher.words), matcher)[phase2?.dated[0]?.set ?? -1]).toEqual([
-      { start: 1, end: 4 },
-    ]);
+    expect(
+      findPhrases(text, tokenizeText(text, matcher.words), matcher)[phase2?.dated[0]?.set ?? -1],
+    ).toEqual([{ start: 1, end: 4 }]);
   });
 });

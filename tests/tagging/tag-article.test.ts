@@ -243,16 +243,61 @@ describe('offices by the article date', () => {
     tagArticle({ title: '', text, published }, matcher).actors.map((t) => t.id);
 
   it.each([
-    { name: 'us-president-after-inauguration', text: 'The US president spoke.', published: '2025-06-01', expected: ['donald-trump', 'united-states'] },
+    {
+      name: 'us-president-after-inauguration',
+      text: 'The US president spoke.',
+      published: '2025-06-01',
+      expected: ['donald-trump', 'united-states'],
+    },
     // Biden held the title then and is not in the taxonomy: the state only.
-    { name: 'us-president-under-biden', text: 'The US president spoke.', published: '2024-06-01', expected: ['united-states'] },
-    { name: 'us-president-first-term', text: 'The US president spoke.', published: '2019-03-01', expected: ['donald-trump', 'united-states'] },
-    { name: 'us-president-undated-is-the-latest-holder', text: 'The US president spoke.', published: null, expected: ['donald-trump', 'united-states'] },
-    { name: 'turkish-fm-fidan', text: "Turkey's foreign minister arrived.", published: '2025-11-01', expected: ['hakan-fidan', 'turkey'] },
-    { name: 'turkish-fm-before-fidan', text: "Turkey's foreign minister arrived.", published: '2022-11-01', expected: ['turkey'] },
-    { name: 'israeli-pm-bennett-era', text: 'The Israeli prime minister spoke.', published: '2021-09-01', expected: ['israel'] },
-    { name: 'israeli-pm-now', text: 'The Israeli prime minister spoke.', published: '2025-09-01T10:00:00Z', expected: ['benjamin-netanyahu', 'israel'] },
-    { name: 'name-counts-whatever-the-date', text: 'Donald Trump spoke.', published: '2024-06-01', expected: ['donald-trump'] },
+    {
+      name: 'us-president-under-biden',
+      text: 'The US president spoke.',
+      published: '2024-06-01',
+      expected: ['united-states'],
+    },
+    {
+      name: 'us-president-first-term',
+      text: 'The US president spoke.',
+      published: '2019-03-01',
+      expected: ['donald-trump', 'united-states'],
+    },
+    {
+      name: 'us-president-undated-is-the-latest-holder',
+      text: 'The US president spoke.',
+      published: null,
+      expected: ['donald-trump', 'united-states'],
+    },
+    {
+      name: 'turkish-fm-fidan',
+      text: "Turkey's foreign minister arrived.",
+      published: '2025-11-01',
+      expected: ['hakan-fidan', 'turkey'],
+    },
+    {
+      name: 'turkish-fm-before-fidan',
+      text: "Turkey's foreign minister arrived.",
+      published: '2022-11-01',
+      expected: ['turkey'],
+    },
+    {
+      name: 'israeli-pm-bennett-era',
+      text: 'The Israeli prime minister spoke.',
+      published: '2021-09-01',
+      expected: ['israel'],
+    },
+    {
+      name: 'israeli-pm-now',
+      text: 'The Israeli prime minister spoke.',
+      published: '2025-09-01T10:00:00Z',
+      expected: ['benjamin-netanyahu', 'israel'],
+    },
+    {
+      name: 'name-counts-whatever-the-date',
+      text: 'Donald Trump spoke.',
+      published: '2024-06-01',
+      expected: ['donald-trump'],
+    },
   ])('$name', ({ text, published, expected }) => {
     expect(actorsOn(text, published)).toEqual(expected);
   });
@@ -260,14 +305,55 @@ describe('offices by the article date', () => {
 
 describe('short names only after a full mention', () => {
   it.each([
-    { name: 'katz-alone', title: '', text: 'Katz said the army would respond.', present: [], absent: ['israel-katz'] },
-    { name: 'katz-after-full-name', title: '', text: 'Israel Katz spoke. Later Katz said more.', present: ['israel-katz'] },
-    { name: 'katz-after-title', title: '', text: "Israel's defence minister spoke. Katz said more.", present: ['israel-katz'] },
-    { name: 'katz-in-headline-full-name-in-text', title: 'Katz warns Hamas', text: 'Defence Minister Israel Katz spoke.', present: ['israel-katz'] },
-    { name: 'katz-before-full-name', title: '', text: 'Katz spoke. Then Israel Katz said more.', present: ['israel-katz'] },
-    { name: 'vance-alone-is-not-jd-vance', title: '', text: 'Cyrus Vance was secretary of state. Vance resigned.', absent: ['jd-vance'] },
-    { name: 'abbas-alone', title: '', text: 'Abbas Araghchi spoke. Abbas said Iran was ready.', absent: ['mahmoud-abbas'] },
-    { name: 'sheikh-mohammed-after-qatari-pm', title: '', text: "Qatar's prime minister spoke. Sheikh Mohammed said talks continue.", present: ['mohammed-al-thani'] },
+    {
+      name: 'katz-alone',
+      title: '',
+      text: 'Katz said the army would respond.',
+      present: [],
+      absent: ['israel-katz'],
+    },
+    {
+      name: 'katz-after-full-name',
+      title: '',
+      text: 'Israel Katz spoke. Later Katz said more.',
+      present: ['israel-katz'],
+    },
+    {
+      name: 'katz-after-title',
+      title: '',
+      text: "Israel's defence minister spoke. Katz said more.",
+      present: ['israel-katz'],
+    },
+    {
+      name: 'katz-in-headline-full-name-in-text',
+      title: 'Katz warns Hamas',
+      text: 'Defence Minister Israel Katz spoke.',
+      present: ['israel-katz'],
+    },
+    {
+      name: 'katz-before-full-name',
+      title: '',
+      text: 'Katz spoke. Then Israel Katz said more.',
+      present: ['israel-katz'],
+    },
+    {
+      name: 'vance-alone-is-not-jd-vance',
+      title: '',
+      text: 'Cyrus Vance was secretary of state. Vance resigned.',
+      absent: ['jd-vance'],
+    },
+    {
+      name: 'abbas-alone',
+      title: '',
+      text: 'Abbas Araghchi spoke. Abbas said Iran was ready.',
+      absent: ['mahmoud-abbas'],
+    },
+    {
+      name: 'sheikh-mohammed-after-qatari-pm',
+      title: '',
+      text: "Qatar's prime minister spoke. Sheikh Mohammed said talks continue.",
+      present: ['mohammed-al-thani'],
+    },
   ])('$name', ({ title, text, present = [], absent = [] }) => {
     const result = tagArticle({ title, text, published: '2025-12-01' }, matcher);
     const found = result.actors.map((t) => t.id);
@@ -283,7 +369,11 @@ describe('short names only after a full mention', () => {
 
 describe('folding in matching', () => {
   it.each([
-    { name: 'al-thani-lower-particle', text: 'Sheikh Mohammed bin Abdulrahman al-Thani spoke.', id: 'mohammed-al-thani' },
+    {
+      name: 'al-thani-lower-particle',
+      text: 'Sheikh Mohammed bin Abdulrahman al-Thani spoke.',
+      id: 'mohammed-al-thani',
+    },
     { name: 'al-thani-spaced', text: 'Mohammed bin Abdulrahman al Thani spoke.', id: 'mohammed-al-thani' },
     { name: 'possessive-without-s', text: "Hamas' chief negotiator arrived.", id: 'khalil-al-hayya' },
     { name: 'possessive-curly', text: 'Hamas’s chief negotiator arrived.', id: 'khalil-al-hayya' },
@@ -326,11 +416,29 @@ describe('salience', () => {
 describe('phases by date', () => {
   const gaza = 'The Gaza ceasefire between Israel and Hamas is holding, mediators said.';
   it.each([
-    { name: 'second-phase-of-an-earlier-deal', extra: 'Talks on the second phase of the deal begin.', published: '2025-02-10', expected: [] },
-    { name: 'second-phase-now', extra: 'Talks on the second phase of the deal begin.', published: '2025-12-10', expected: ['phase-2'] },
-    { name: 'next-phase-undated', extra: 'They will discuss the next phase of the deal.', published: null, expected: ['phase-2'] },
+    {
+      name: 'second-phase-of-an-earlier-deal',
+      extra: 'Talks on the second phase of the deal begin.',
+      published: '2025-02-10',
+      expected: [],
+    },
+    {
+      name: 'second-phase-now',
+      extra: 'Talks on the second phase of the deal begin.',
+      published: '2025-12-10',
+      expected: ['phase-2'],
+    },
+    {
+      name: 'next-phase-undated',
+      extra: 'They will discuss the next phase of the deal.',
+      published: null,
+      expected: ['phase-2'],
+    },
   ])('$name', ({ extra, published, expected }) => {
-    const result = tagArticle({ title: 'Gaza ceasefire talks', text: `${extra} ${gaza}`, published }, matcher);
+    const result = tagArticle(
+      { title: 'Gaza ceasefire talks', text: `${extra} ${gaza}`, published },
+      matcher,
+    );
     expect(result.phases.map((t) => t.id)).toEqual(expected);
   });
 });

@@ -6,7 +6,11 @@ describe('tokenizeText', () => {
     { name: 'possessive', input: "Turkey's army", tokens: ['turkey', "'s", 'army'] },
     { name: 'possessive-capital-s', input: "TURKEY'S ARMY", tokens: ['turkey', "'s", 'army'] },
     { name: 'possessive-after-final-s', input: "Hamas' chief", tokens: ['hamas', "'s", 'chief'] },
-    { name: 'opening-quote-is-not-possessive', input: "said 'powerful'", tokens: ['said', "'", 'powerful', "'"] },
+    {
+      name: 'opening-quote-is-not-possessive',
+      input: "said 'powerful'",
+      tokens: ['said', "'", 'powerful', "'"],
+    },
     { name: 'contraction-is-not-possessive', input: "it's", tokens: ['it', "'s"] },
     { name: 'apostrophe-inside-a-word', input: "O'Brien", tokens: ['o', "'", 'brien'] },
     { name: 'hyphen-separates', input: 'el-Sisi', tokens: ['el', 'sisi'] },

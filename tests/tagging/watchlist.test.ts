@@ -70,6 +70,41 @@ describe('parseWatchlist errors', () => {
       expected: /phases\[1\]\.impliedByActors\[0\]: unknown actor "board-of-piece"/,
     },
     {
+      name: 'office-date-not-iso',
+      yamlText: watchlistText.replace("from: '2023-06-04'", "from: '4 June 2023'"),
+      line: watchlistText.split('\n').findIndex((l) => l.includes("from: '2023-06-04'")) + 1,
+      expected: /actors\[\d+\]\.offices\[0\]\.from: date: YYYY-MM-DD/,
+    },
+    {
+      name: 'office-ends-before-it-starts',
+      yamlText: watchlistText.replace("from: '2023-06-04'", "from: '2023-06-04'\n        to: '2020-01-01'"),
+      line: watchlistText.split('\n').findIndex((l) => l.includes("from: '2023-06-04'")) + 2,
+      expected: /offices\[0\]\.to: to: must be after from/,
+    },
+    {
+      name: 'office-without-titles',
+      yamlText: watchlistText.replace(
+        '      - titles: [US vice president, U.S. vice president, American vice president]\n',
+        '      - titles: []\n',
+      ),
+      expected: /offices\[0\]\.titles: /,
+    },
+    {
+      name: 'unknown-case-rule',
+      yamlText: watchlistText.replace(
+        '  - id: steve-witkoff\n',
+        '  - id: steve-witkoff\n    case: shouting\n',
+      ),
+      line: watchlistText.split('\n').indexOf('  - id: steve-witkoff') + 2,
+      expected: /actors\[1\]\.case: /,
+    },
+    {
+      name: 'phases-from-not-a-date',
+      yamlText: watchlistText.replace("phasesFrom: '2025-10-09'", 'phasesFrom: soon'),
+      line: watchlistText.split('\n').findIndex((l) => l.startsWith('phasesFrom:')) + 1,
+      expected: /phasesFrom: date: YYYY-MM-DD/,
+    },
+    {
       name: 'duplicate-key',
       yamlText: 'version: 1\nversion: 1\n',
       expected: /line 2: /,
@@ -82,6 +117,14 @@ describe('parseWatchlist errors', () => {
     expect(error.message).toContain(file);
     expect(error.message).toMatch(expected);
     if (line !== undefined) expect(error.message).toContain(`line ${line}:`);
+  });
+
+  it('reads offices, short names and dated phase names', () => {
+    const fidan = watchlist.actors.find((a) => a.id === 'hakan-fidan');
+    expect(fidan?.offices[0]).toMatchObject({ from: '2023-06-04' });
+    expect(fidan?.offices[0]?.to).toBeUndefined();
+    expect(watchlist.actors.find((a) => a.id === 'israel-katz')?.afterFullName).toEqual(['Katz']);
+    expect(watchlist.phases.find((p) => p.id === 'phase-2')?.datedNames[0]?.publishedFrom).toBe('2025-10-09');
   });
 
   it('accepts the shipped file and fills defaults', () => {
