@@ -9,9 +9,10 @@ import { isMain, runService } from './service.ts';
 export function createAlertWorker(rt: Runtime): Worker {
   return new Worker(
     QueueNames.alert,
-    async (job) => {
+    async (job, token) => {
       const alert = AlertJobSchema.parse(job.data);
-      return { outcome: await runStep(() => deliverAlert(rt.ctx, alert)) };
+      // A 429 from Slack delays the job until its Retry-After, without spending an attempt.
+      return { outcome: await runStep(() => deliverAlert(rt.ctx, alert), { job, token }) };
     },
     // One at a time: Slack allows about one message per second per webhook.
     { connection: rt.connection, prefix: rt.prefix, concurrency: 1, maxStalledCount: 10 },

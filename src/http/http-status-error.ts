@@ -2,7 +2,7 @@
  * An unexpected HTTP status, with what the caller needs to decide when to try again: the status and,
  * for rate limiting (429, 503 with Retry-After, a burst of 403s), how long the server asked us to wait.
  */
-import { PipelineError } from '../errors.ts';
+import { PipelineError, type Stage } from '../errors.ts';
 
 export class HttpStatusError extends PipelineError {
   readonly status: number;
@@ -19,10 +19,12 @@ export class HttpStatusError extends PipelineError {
     detail: string;
     permanent: boolean;
     retryAfterMs?: number | null;
+    /** The stage that made the request: 'http' for feeds and pages, 'alerts' for webhooks. */
+    stage?: Stage;
   }) {
     super({
       code: 'HTTP_STATUS',
-      stage: 'http',
+      stage: opts.stage ?? 'http',
       culprit: opts.culprit,
       detail: opts.detail,
       permanent: opts.permanent,

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildSlackMessage, sendSlack } from '../../src/alerts/channels/slack.ts';
 import { PipelineError } from '../../src/errors.ts';
+import { HttpStatusError } from '../../src/http/http-status-error.ts';
 import { TaggedArticleSchema } from '../../src/model.ts';
 import type { AlertJob, TaggedArticle } from '../../src/model.ts';
 
@@ -239,7 +240,11 @@ describe('sendSlack', () => {
     expect(pe).toMatchObject({ stage: 'alerts', code, permanent, culprit: `slack ${new URL(base).host}` });
     expect(pe.message).toContain(`HTTP ${status}`);
     if (body) expect(pe.message).toContain(body);
-    if (status === 429) expect(pe.message).toContain('retry after 30 s');
+    if (status === 429) {
+      expect(pe.message).toContain('retry after 30 s');
+      // The alert worker delays the job by this much instead of retrying at once.
+      expect((error as HttpStatusError).retryAfterMs).toBe(30_000);
+    }
     expect(pe.message).not.toContain('s3cret');
     // The redirect must not have been followed.
     expect(received.map((r) => r.url)).toEqual([SECRET_PATH]);

@@ -7,6 +7,8 @@
  */
 import type { AlertJob } from '../../model.ts';
 import { PipelineError } from '../../errors.ts';
+import { HttpStatusError } from '../../http/http-status-error.ts';
+import { parseRetryAfter } from '../../http/parse-retry-after.ts';
 import { firstEvidence, webUrl } from '../alert-facts.ts';
 
 export interface SlackMessage {
@@ -210,17 +212,23 @@ export async function sendSlack(
   const body = await response.text().catch(() => '');
   if (response.ok) return;
 
-  const retryAfter = response.headers.get('retry-after');
+  // Slack answers 429 with Retry-After (seconds) when a webhook posts faster than about one message
+  // a second; the alert job is then delayed until then rather than retried blindly.
+  const retryAfterMs =
+    response.status === 429 || response.status === 503
+      ? (parseRetryAfter(response.headers.get('retry-after') ?? undefined, Date.now()) ?? null)
+      : null;
   const said = truncate(body, MAX_ERROR_BODY_CHARS);
-  throw new PipelineError({
-    code: 'HTTP_STATUS',
+  throw new HttpStatusError({
     stage: 'alerts',
+    status: response.status,
     culprit,
     detail:
       `HTTP ${response.status}` +
       (said ? `: ${said}` : '') +
-      (response.status === 429 && retryAfter ? ` (retry after ${retryAfter} s)` : ''),
+      (retryAfterMs !== null ? ` (retry after ${Math.ceil(retryAfterMs / 1000)} s)` : ''),
     permanent: isPermanentStatus(response.status),
+    retryAfterMs,
   });
 }
 
