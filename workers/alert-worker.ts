@@ -6,6 +6,9 @@ import { runStep } from '../src/queue/run-step.ts';
 import type { Runtime } from './runtime.ts';
 import { isMain, runService } from './service.ts';
 
+/** Slack's documented rate for incoming webhooks: about one message per second. */
+const SLACK_MIN_SPACING_MS = 1_000;
+
 export function createAlertWorker(rt: Runtime): Worker {
   return new Worker(
     QueueNames.alert,
@@ -14,8 +17,15 @@ export function createAlertWorker(rt: Runtime): Worker {
       // A 429 from Slack delays the job until its Retry-After, without spending an attempt.
       return { outcome: await runStep(() => deliverAlert(rt.ctx, alert), { job, token }) };
     },
-    // One at a time: Slack allows about one message per second per webhook.
-    { connection: rt.connection, prefix: rt.prefix, concurrency: 1, maxStalledCount: 10 },
+    // Slack allows about one message per second per webhook: one job at a time, at most one a second,
+    // across every alert-worker process (BullMQ's limiter lives in Redis).
+    {
+      connection: rt.connection,
+      prefix: rt.prefix,
+      concurrency: 1,
+      maxStalledCount: 10,
+      limiter: { max: 1, duration: SLACK_MIN_SPACING_MS },
+    },
   );
 }
 
