@@ -8,6 +8,7 @@ import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import Table from 'cli-table3';
 import { pino } from 'pino';
+import { registerAlertsCommand } from './cli/alerts-command.ts';
 import { registerExplainCommand } from './cli/explain-command.ts';
 import { registerFeedsCommand } from './cli/feeds-command.ts';
 import { configPaths } from './config/load-config.ts';
@@ -311,6 +312,7 @@ program
 
 registerFeedsCommand(program, { log: cliLog, loadSettings });
 registerExplainCommand(program, { loadSettings });
+registerAlertsCommand(program, { log: cliLog, loadSettings });
 
 try {
   await program.parseAsync(process.argv);

@@ -3,6 +3,7 @@
  * objects; zod schemas double as the validation of job payloads crossing a queue.
  */
 import { z } from 'zod';
+import { parseRuleExpression, RuleExpressionError } from './alerts/rule-expression.ts';
 
 /** ISO 8601 instant as a string (`2025-12-19T14:00:00.000Z`), or null when unknown. */
 const isoDate = z.string().nullable();
@@ -146,7 +147,7 @@ export const TaggedArticleSchema = z.object({
 export type TaggedArticle = z.infer<typeof TaggedArticleSchema>;
 
 /** An alert rule of `config/alerts.yaml`: every listed condition must hold (any-of within a list). */
-export const AlertRuleSchema = z.object({
+const AlertRuleFieldsSchema = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'rule id: lowercase letters, digits and dashes'),
   description: z.string().optional(),
   /** Fires when the article carries any of these actor ids. */
@@ -158,6 +159,32 @@ export const AlertRuleSchema = z.object({
   /** Only articles the tagger judged relevant. @defaultValue true */
   relevantOnly: z.boolean().default(true),
   channels: z.array(z.enum(['slack', 'email'])).min(1),
+  /**
+   * A boolean expression over `actor:ID`, `phase:ID`, `feed:ID`, words and "quoted phrases" with AND, OR,
+   * NOT, parentheses and NEAR/n (see src/alerts/rule-expression.ts); must hold besides the lists.
+   */
+  when: z.string().optional(),
+  /** Only articles from these feed ids (config/feeds.yaml); absent or empty = every feed. */
+  feeds: z.array(z.string()).optional(),
+  /**
+   * Where an actor or phase must be for its condition to count: anywhere ('any'), in the title or the
+   * lead ('lead'), in the title ('title'). @defaultValue 'any'
+   */
+  salience: z.enum(['any', 'lead', 'title']).optional(),
+});
+/** Parsed here so a mistake in `when` is reported with the file, the line and rules.N.when. */
+export const AlertRuleSchema = AlertRuleFieldsSchema.superRefine((rule, ctx) => {
+  if (rule.when === undefined) return;
+  try {
+    parseRuleExpression(rule.when, rule.id);
+  } catch (error) {
+    if (!(error instanceof RuleExpressionError)) throw error;
+    ctx.addIssue({
+      code: 'custom',
+      path: ['when'],
+      message: `rule ${rule.id}: column ${error.column}: ${error.problem}`,
+    });
+  }
 });
 export type AlertRule = z.infer<typeof AlertRuleSchema>;
 
@@ -168,10 +195,15 @@ export interface AlertMatch {
 }
 
 /** One message to deliver: the `alert` queue payload. */
+export const StorySourceSchema = z.object({ title: z.string(), url: z.string(), feedId: z.string() });
+export type StorySource = z.infer<typeof StorySourceSchema>;
+
 export const AlertJobSchema = z.object({
   ruleId: z.string(),
   channel: z.enum(['slack', 'email']),
   reasons: z.array(z.string()),
   article: TaggedArticleSchema,
+  /** Every article of the story (syndicated copies included), filled in when the alert is sent. */
+  sources: z.array(StorySourceSchema).optional(),
 });
 export type AlertJob = z.infer<typeof AlertJobSchema>;

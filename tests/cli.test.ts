@@ -165,6 +165,7 @@ describe('cli run --once and digest', () => {
     expect(stdout).toMatch(/^digest 2025-12-19: 0 articles/);
     expect((await readdir(env.DIGEST_DIR ?? '')).sort()).toEqual([
       'digest-2025-12-19.html',
+      'digest-2025-12-19.json',
       'digest-2025-12-19.md',
     ]);
   });
@@ -193,6 +194,18 @@ describe('cli run --once and digest', () => {
     expect(code).toBe(1);
     expect(stderr.trim()).toMatch(/^ceasefire-watch: config: .*alerts\.yaml:2: rules\.0\.id: rule id: /);
     expect(stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('cli commands', () => {
+  it.each([
+    { name: 'alerts-test', args: ['alerts', 'test', '--help'], expected: /--since/ },
+    { name: 'explain', args: ['explain', '--help'], expected: /--watchlist/ },
+    { name: 'feeds-add', args: ['feeds', 'add', '--help'], expected: /--interval/ },
+  ])('$name is registered', async ({ args, expected }) => {
+    const { code, stdout } = await cli(args);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(expected);
   });
 });
 

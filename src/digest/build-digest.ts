@@ -232,16 +232,18 @@ function salienceOf(article: DigestArticle): number {
   return score;
 }
 
-/** The copy to show for a story: most salient, then earliest (the original), then by URL. */
-function byShownCopy(a: DigestArticle, b: DigestArticle): number {
-  const s = salienceOf(b) - salienceOf(a);
-  if (s !== 0) return s;
+/** Earliest first, undated last, then by URL: the original before its re-posts. */
+function byEarliest(a: DigestArticle, b: DigestArticle): number {
   const ta = publishedMs(a);
   const tb = publishedMs(b);
-  // Undated copies never beat dated ones; among dated, earlier first.
   const diff = (ta === -Infinity ? Infinity : ta) - (tb === -Infinity ? Infinity : tb);
   if (diff !== 0 && !Number.isNaN(diff)) return diff;
   return a.url.localeCompare(b.url);
+}
+
+/** The copy to show for a story: most salient, then earliest (the original). */
+function byShownCopy(a: DigestArticle, b: DigestArticle): number {
+  return salienceOf(b) - salienceOf(a) || byEarliest(a, b);
 }
 
 /** Every source of each story: the period's copies plus the caller's extras, by URL, earliest first. */
@@ -254,9 +256,7 @@ function sourcesByStory(all: DigestArticle[], extra: DigestStoryInput[]): Map<st
   }
   const result = new Map<string, DigestSource[]>();
   for (const [key, list] of copies) {
-    const sorted = [...list].sort(
-      (a, b) => byShownCopy({ ...a, actors: [], phases: [] }, { ...b, actors: [], phases: [] }),
-    );
+    const sorted = [...list].sort(byEarliest);
     result.set(
       key,
       sorted.map((a) => ({ title: a.title, url: a.url, feedId: a.feedId })),
@@ -335,21 +335,14 @@ function topStories(relevant: DigestArticle[], sources: Map<string, DigestSource
   const stories = collapse(
     relevant.map((article) => ({ article, evidence: null, mentions: 0 })),
     sources,
-  ).map(
-    (e): DigestStory => ({
-      storyId: storyKey(e.article),
-      article: e.article,
-      sources: e.sources,
-      salience: salienceOf(e.article),
-    }),
-  );
+  ).map((e): DigestStory => ({
+    storyId: storyKey(e.article),
+    article: e.article,
+    sources: e.sources,
+    salience: salienceOf(e.article),
+  }));
   return stories
-    .sort(
-      (a, b) =>
-        b.sources.length - a.sources.length ||
-        b.salience - a.salience ||
-        byPublishedDesc(a, b),
-    )
+    .sort((a, b) => b.sources.length - a.sources.length || b.salience - a.salience || byPublishedDesc(a, b))
     .slice(0, TOP_STORIES);
 }
 

@@ -23,12 +23,19 @@ import type { HostGate } from '../http/host-gate.ts';
 import { matchRules } from '../alerts/match-rules.ts';
 import { buildSlackMessage, sendSlack } from '../alerts/channels/slack.ts';
 import { sendAlertEmail, sendDigestEmail, type Mailer } from '../alerts/channels/email.ts';
-import { buildDigest, type DigestArticle } from '../digest/build-digest.ts';
+import { buildDigest, CHART_DAYS, type DigestArticle } from '../digest/build-digest.ts';
+import { countStoriesByTag, mentionHistory } from '../digest/count-period.ts';
+import { renderDigestJson } from '../digest/render-digest-json.ts';
 import { digestSubject, renderDigestHtml, renderDigestMarkdown } from '../digest/render-digest.ts';
 import type { Matcher } from '../tagging/compile-watchlist.ts';
 import { tagArticle } from '../tagging/tag-article.ts';
 import type { Db } from '../store/db.ts';
-import { getArticleByCanonicalUrl, listArticlesBetween, upsertArticle } from '../store/articles.ts';
+import {
+  getArticleByCanonicalUrl,
+  listArticlesBetween,
+  upsertArticle,
+  type StoredArticle,
+} from '../store/articles.ts';
 import { claimDelivery, markDeliveryFailed, markDeliverySent } from '../store/deliveries.ts';
 import { recordDigest } from '../store/digests.ts';
 import { saveRawPage } from '../store/pages.ts';
@@ -41,7 +48,7 @@ import {
   type FeedRecord,
 } from '../store/feeds.ts';
 import { findKnownItem, recordItemSeen } from '../store/items.ts';
-import { assignStory } from '../store/stories.ts';
+import { assignStory, listStorySources, storyTagsKey } from '../store/stories.ts';
 import { textSignature } from '../stories/text-signature.ts';
 import type {
   AlertJob,
@@ -398,7 +405,11 @@ export function planAlerts(ctx: PipelineContext, article: TaggedArticle): AlertJ
 
 export type DeliveryOutcome = 'sent' | 'already-sent';
 
-/** Delivers one alert at most once per (rule, article, channel), however often the job runs. */
+/**
+ * Delivers one alert at most once per (rule, story, channel), however often the job runs and however
+ * many syndicated copies of the story arrive: the first copy to get here sends one message listing
+ * every source known by then; the story alerts again only when the actors or phases it carries change.
+ */
 export async function deliverAlert(ctx: PipelineContext, job: AlertJob): Promise<DeliveryOutcome> {
   const stored = await getArticleByCanonicalUrl(ctx.db, job.article.canonicalUrl);
   if (!stored) {
@@ -409,20 +420,34 @@ export async function deliverAlert(ctx: PipelineContext, job: AlertJob): Promise
       detail: 'article is not stored yet',
     });
   }
+  const storyId = stored.storyId;
+  const deliveryKey =
+    storyId === null ? undefined : `story:${storyId}|${await storyTagsKey(ctx.db, storyId)}`;
   const claim = await claimDelivery(ctx.db, {
     ruleId: job.ruleId,
     articleId: stored.id,
     channel: job.channel,
+    deliveryKey,
+    storyId,
   });
   if (claim.alreadySent) return 'already-sent';
+  const sources =
+    storyId === null
+      ? undefined
+      : (await listStorySources(ctx.db, storyId)).map((s) => ({
+          title: s.title,
+          url: s.url,
+          feedId: s.feedId,
+        }));
+  const message: AlertJob = { ...job, sources };
   try {
     if (job.channel === 'slack') {
       const webhook = ctx.settings.SLACK_WEBHOOK_URL;
       if (!webhook) throw missingChannel(job, 'SLACK_WEBHOOK_URL is not set');
-      await sendSlack(webhook, buildSlackMessage(job), { timeoutMs: ctx.settings.FETCH_TIMEOUT_MS });
+      await sendSlack(webhook, buildSlackMessage(message), { timeoutMs: ctx.settings.FETCH_TIMEOUT_MS });
     } else {
       if (!ctx.mailer) throw missingChannel(job, 'SMTP_URL is not set');
-      await sendAlertEmail(ctx.mailer, job);
+      await sendAlertEmail(ctx.mailer, message);
     }
   } catch (error) {
     await markDeliveryFailed(ctx.db, claim.deliveryId, describeError(error));
@@ -472,16 +497,35 @@ export async function buildDailyDigest(ctx: PipelineContext, day: string): Promi
     start.toUTC().toISO() ?? '',
     start.plus({ days: 1 }).toUTC().toISO() ?? '',
   );
-  const articles: DigestArticle[] = stored.map((a) => ({
+  const toDigestArticle = (a: StoredArticle): DigestArticle & { fetchedAt: string } => ({
     title: a.title,
     url: a.url,
     feedId: a.feedId,
     published: a.published,
+    fetchedAt: a.fetchedAt,
     relevant: a.relevant,
     actors: a.actors,
     phases: a.phases,
-  }));
-  const digest = buildDigest({ day, timezone, articles, names: ctx.names });
+    storyId: a.storyId === null ? null : String(a.storyId),
+  });
+  const articles = stored.map(toDigestArticle);
+  // The previous day (for deltas) and the last week (for the chart) come from one more query.
+  const weekStart = start.minus({ days: CHART_DAYS - 1 });
+  const lastWeek = (
+    await listArticlesBetween(
+      ctx.db,
+      weekStart.toUTC().toISO() ?? '',
+      start.plus({ days: 1 }).toUTC().toISO() ?? '',
+    )
+  ).map(toDigestArticle);
+  const previousDay = start.minus({ days: 1 }).toISODate() ?? '';
+  const previous = countStoriesByTag(
+    lastWeek.filter(
+      (a) => DateTime.fromISO(a.published ?? a.fetchedAt, { zone: timezone }).toISODate() === previousDay,
+    ),
+  );
+  const history = mentionHistory(lastWeek, weekStart.toISODate() ?? day, day, timezone);
+  const digest = buildDigest({ day, timezone, articles, names: ctx.names, previous, history });
   const markdown = renderDigestMarkdown(digest);
   const html = renderDigestHtml(digest);
   await mkdir(ctx.settings.DIGEST_DIR, { recursive: true });
@@ -490,6 +534,7 @@ export async function buildDailyDigest(ctx: PipelineContext, day: string): Promi
   const htmlPath = `${base}.html`;
   await writeFile(markdownPath, markdown);
   await writeFile(htmlPath, html);
+  await writeFile(`${base}.json`, renderDigestJson(digest));
   const recipients = ctx.settings.DIGEST_EMAIL_TO ?? ctx.settings.ALERT_EMAIL_TO;
   let emailed = false;
   if (ctx.mailer && recipients.length > 0) {

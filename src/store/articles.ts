@@ -23,6 +23,8 @@ export interface StoredArticle {
   updatedAt: string;
   source: 'page' | 'feed';
   relevant: boolean;
+  /** The story cluster the article belongs to (null until the store step filed it). */
+  storyId: number | null;
   actors: Tag[];
   phases: Tag[];
   mentions: Mention[];
@@ -42,6 +44,7 @@ interface ArticleRow {
   updated_at: Date;
   source: 'page' | 'feed';
   relevant: boolean;
+  story_id: number | null;
 }
 
 interface TagRow {
@@ -276,6 +279,7 @@ function toStoredArticle(row: ArticleRow): StoredArticle {
     updatedAt: row.updated_at.toISOString(),
     source: row.source,
     relevant: row.relevant,
+    storyId: row.story_id,
     actors: [],
     phases: [],
     mentions: [],

@@ -51,17 +51,22 @@ interface DeliveryRow {
  */
 export async function claimDelivery(
   db: Db,
-  key: DeliveryKey,
+  key: DeliveryKey & {
+    /** What makes two deliveries the same one; @defaultValue `article:<articleId>` */
+    deliveryKey?: string;
+    storyId?: number | null;
+  },
 ): Promise<{ deliveryId: number; alreadySent: boolean }> {
+  const deliveryKey = key.deliveryKey ?? `article:${key.articleId}`;
   const rows = await db.query<{ id: number; status: DeliveryStatus }>(
-    `insert into alert_deliveries (rule_id, article_id, channel)
-     values ($1, $2, $3)
-     on conflict (rule_id, article_id, channel) do update set
+    `insert into alert_deliveries (rule_id, article_id, channel, delivery_key, story_id)
+     values ($1, $2, $3, $4, $5)
+     on conflict (rule_id, channel, delivery_key) do update set
        attempts = alert_deliveries.attempts + case when alert_deliveries.status = 'sent' then 0 else 1 end
      returning id, status`,
-    [key.ruleId, key.articleId, key.channel],
+    [key.ruleId, key.articleId, key.channel, deliveryKey, key.storyId ?? null],
   );
-  const row = oneRow(rows, `${key.ruleId}/${key.articleId}/${key.channel}`);
+  const row = oneRow(rows, `${key.ruleId}/${deliveryKey}/${key.channel}`);
   return { deliveryId: row.id, alreadySent: row.status === 'sent' };
 }
 

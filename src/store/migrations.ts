@@ -170,6 +170,21 @@ export const migrations: readonly Migration[] = [
       alter table article_tags add column in_lead boolean not null default false;
     `,
   },
+  {
+    version: 5,
+    name: 'alert deliveries keyed by story',
+    sql: `
+      -- A delivery is unique per (rule, channel, key): the key names the story and the actors and
+      -- phases it carried when it was sent, so five syndicated copies make one alert, and a story
+      -- alerts again only when what it carries changes. Articles without a story keep 'article:<id>'.
+      alter table alert_deliveries add column story_id bigint references stories (id);
+      alter table alert_deliveries add column delivery_key text;
+      update alert_deliveries set delivery_key = 'article:' || article_id;
+      alter table alert_deliveries alter column delivery_key set not null;
+      alter table alert_deliveries drop constraint if exists alert_deliveries_rule_id_article_id_channel_key;
+      create unique index alert_deliveries_key on alert_deliveries (rule_id, channel, delivery_key);
+    `,
+  },
 ];
 
 /**

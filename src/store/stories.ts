@@ -155,6 +155,22 @@ export async function listStorySources(db: Db, storyId: number): Promise<StorySo
   return rows.map((r) => ({ articleId: r.id, url: r.url, feedId: r.feed_id, title: r.title }));
 }
 
+/**
+ * What a story carries: the actor and phase ids of all its articles, as one sorted key
+ * (`actor:egypt,actor:qatar,phase:phase-2`). A change of this key is what lets a story alert again.
+ *
+ * @example
+ * const key = await storyTagsKey(db, storyId);
+ */
+export async function storyTagsKey(db: Db, storyId: number): Promise<string> {
+  const rows = await db.query<{ kind: string; tag_id: string }>(
+    `select distinct t.kind, t.tag_id from article_tags t join articles a on a.id = t.article_id
+     where a.story_id = $1 order by t.kind, t.tag_id`,
+    [storyId],
+  );
+  return rows.map((r) => `${r.kind}:${r.tag_id}`).join(',');
+}
+
 async function countSources(db: Db, storyId: number): Promise<number> {
   const [row] = await db.query<{ n: number }>('select count(*) as n from articles where story_id = $1', [
     storyId,

@@ -1,6 +1,14 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { matchRules } from '../../src/alerts/match-rules.ts';
+import { parseRuleExpression } from '../../src/alerts/rule-expression.ts';
+import type { RuleExpression } from '../../src/alerts/rule-expression.ts';
+import { loadAlertsFile } from '../../src/config/load-config.ts';
+import { parseYamlConfig } from '../../src/config/parse-yaml-config.ts';
+import { AlertsFileSchema } from '../../src/config/schemas.ts';
+import { loadWatchlist } from '../../src/pipeline/open-context.ts';
+import { projectRoot } from '../helpers/pipeline-setup.ts';
 import { AlertRuleSchema, TaggedArticleSchema } from '../../src/model.ts';
 import type { AlertMatch, TaggedArticle } from '../../src/model.ts';
 
@@ -157,5 +165,114 @@ describe('matchRules', () => {
 
   it('no-rules-no-matches', () => {
     expect(matchRules(seed, [])).toEqual([]);
+  });
+
+  it.each<{ name: string; rule: Record<string, unknown>; expected: string[] | null }>([
+    {
+      name: 'when-expression-fires-with-reasons',
+      rule: { when: '"Miami summit" OR Jerusalem' },
+      expected: ['keyword: "Miami summit" in text'],
+    },
+    { name: 'when-expression-blocks', rule: { when: 'NOT actor:steve-witkoff' }, expected: null },
+    {
+      name: 'when-with-lists',
+      rule: { phases: ['phase-2'], when: 'Miami NEAR/1 talks' },
+      expected: ['phase: phase-2', '"Miami" within 1 word of "talks" in title'],
+    },
+    { name: 'feeds-filter-own-feed', rule: { feeds: ['seed'] }, expected: ['feed: seed'] },
+    { name: 'feeds-filter-other-feed', rule: { feeds: ['reuters'] }, expected: null },
+    {
+      name: 'feed-term',
+      rule: { when: 'feed:seed Witkoff' },
+      expected: ['feed: seed', 'keyword: "Witkoff" in title and text'],
+    },
+    // The seed's tags carry no inTitle/inLead: a salience rule cannot count them.
+    {
+      name: 'title-salience-without-flags',
+      rule: { actors: ['steve-witkoff'], salience: 'title' },
+      expected: null,
+    },
+  ])('$name', ({ rule: fields, expected }) => {
+    expect(matchRules(seed, [rule(fields)])).toEqual(
+      expected === null ? [] : [{ ruleId: 'r', reasons: expected }],
+    );
+  });
+});
+
+describe('alerts.yaml when', () => {
+  const yaml = (when: string) =>
+    [
+      'rules:',
+      '  - id: phase-two',
+      '    phases: [phase-2]',
+      '    channels: [slack]',
+      '  - id: mediators',
+      '    channels: [slack]',
+      `    when: ${when}`,
+    ].join('\n');
+
+  it.each([
+    {
+      name: 'unknown-operator',
+      when: "'actor:qatar && talks'",
+      expected: 'rules.1.when: rule mediators: column 13: unknown operator "&&": write AND',
+    },
+    {
+      name: 'empty-expression',
+      when: "''",
+      expected: 'rules.1.when: rule mediators: column 1: empty expression',
+    },
+    {
+      name: 'unclosed-parenthesis',
+      when: '(talks OR summit',
+      expected: 'rules.1.when: rule mediators: column 1: "(" is never closed',
+    },
+  ])('error-names-file-line-key-rule-column-$name', ({ when, expected }) => {
+    expect(() => parseYamlConfig(yaml(when), 'config/alerts.yaml', AlertsFileSchema)).toThrow(
+      `config: config/alerts.yaml:7: ${expected}`,
+    );
+  });
+
+  it('valid-when-is-kept-verbatim', () => {
+    const file = parseYamlConfig(yaml('actor:qatar NEAR-ish'), 'config/alerts.yaml', AlertsFileSchema);
+    expect(file.rules[1]?.when).toBe('actor:qatar NEAR-ish');
+    expect(file.rules[0]?.when).toBeUndefined();
+  });
+
+  it('shipped-rules-name-known-actors-phases-and-feeds', async () => {
+    const config = (file: string) => path.join(projectRoot, 'config', file);
+    const alerts = await loadAlertsFile(config('alerts.yaml'));
+    const watchlist = await loadWatchlist(config('watchlists/gaza-ceasefire.yaml'));
+    const feedIds = new Set(
+      [...readFileSync(config('feeds.yaml'), 'utf8').matchAll(/^\s*- id: (\S+)$/gm)].map((m) => m[1]),
+    );
+    const known = {
+      actor: new Set(watchlist.actors.map((a) => a.id)),
+      phase: new Set(watchlist.phases.map((p) => p.id)),
+      feed: feedIds,
+    };
+    const ids = (e: RuleExpression): [string, string][] => {
+      switch (e.kind) {
+        case 'actor':
+        case 'phase':
+        case 'feed':
+          return [[e.kind, e.id]];
+        case 'not':
+          return ids(e.operand);
+        case 'and':
+        case 'or':
+          return e.operands.flatMap(ids);
+        default:
+          return [];
+      }
+    };
+    const withWhen = alerts.rules.filter((r) => r.when !== undefined);
+    expect(withWhen.length).toBeGreaterThan(0);
+    for (const r of withWhen) {
+      for (const [kind, id] of ids(parseRuleExpression(r.when ?? '', r.id))) {
+        expect(known[kind as keyof typeof known], `${r.id}: ${kind}:${id}`).toContain(id);
+      }
+      for (const id of r.feeds ?? []) expect(feedIds, `${r.id}: feed ${id}`).toContain(id);
+    }
   });
 });

@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { buildDigest } from '../../src/digest/build-digest.ts';
+import {
+  buildDigest,
+  CHART_DAYS,
+  MAX_CHART_ACTORS,
+  MAX_ENTRIES_PER_GROUP,
+  TOP_STORIES,
+} from '../../src/digest/build-digest.ts';
 import type { DigestArticle, DigestGroup } from '../../src/digest/build-digest.ts';
 import { PipelineError } from '../../src/errors.ts';
 import { TaggedArticleSchema } from '../../src/model.ts';
@@ -55,6 +61,7 @@ describe('buildDigest', () => {
       article: seedArticle,
       evidence: 'Witkoff to hold Miami talks with Qatar, Egypt and Turkey on next phase of Gaza ceasefire',
       mentions: 3,
+      sources: [{ title: seed.title, url: seed.canonicalUrl, feedId: seed.feedId }],
     });
   });
 
@@ -208,5 +215,302 @@ describe('buildDigest', () => {
     }
     expect(error).toBeInstanceOf(PipelineError);
     expect(error).toMatchObject({ stage: 'digest', code: 'CONFIG_INVALID', culprit, permanent: true });
+  });
+});
+
+describe('buildDigest deltas and newly appearing', () => {
+  const articles = [
+    art('a', { actors: [tag('hamas'), tag('qatar')], phases: [tag('phase-2')] }),
+    art('b', { actors: [tag('hamas')] }),
+    art('c', { actors: [tag('egypt')] }),
+  ];
+  it.each<{
+    name: string;
+    previous: { actors: Record<string, number>; phases: Record<string, number> } | undefined;
+    actors: [string, number | null, number | null][];
+    phases: [string, number | null, number | null][];
+    newActors: string[];
+  }>([
+    {
+      name: 'no-previous-no-deltas',
+      previous: undefined,
+      actors: [
+        ['hamas', null, null],
+        ['egypt', null, null],
+        ['qatar', null, null],
+      ],
+      phases: [['phase-2', null, null]],
+      newActors: [],
+    },
+    {
+      name: 'up-down-same-and-new',
+      previous: { actors: { hamas: 5, egypt: 1, israel: 4 }, phases: { 'phase-2': 0 } },
+      actors: [
+        ['hamas', 5, -3],
+        ['egypt', 1, 0],
+        ['qatar', 0, 1],
+      ],
+      phases: [['phase-2', 0, 1]],
+      newActors: ['qatar'],
+    },
+    {
+      name: 'empty-previous-everyone-new',
+      previous: { actors: {}, phases: {} },
+      actors: [
+        ['hamas', 0, 2],
+        ['egypt', 0, 1],
+        ['qatar', 0, 1],
+      ],
+      phases: [['phase-2', 0, 1]],
+      newActors: ['hamas', 'egypt', 'qatar'],
+    },
+    {
+      name: 'previous-zero-counts-as-absent',
+      previous: { actors: { hamas: 1, egypt: 0, qatar: 2 }, phases: {} },
+      actors: [
+        ['hamas', 1, 1],
+        ['egypt', 0, 1],
+        ['qatar', 2, -1],
+      ],
+      phases: [['phase-2', 0, 1]],
+      newActors: ['egypt'],
+    },
+  ])('$name', ({ previous, actors, phases, newActors }) => {
+    const d = buildDigest({ day, timezone: 'UTC', articles, ...(previous ? { previous } : {}) });
+    expect(d.hasPrevious).toBe(previous !== undefined);
+    expect(d.actors.map((g) => [g.id, g.previous, g.delta])).toEqual(actors);
+    expect(d.phases.map((g) => [g.id, g.previous, g.delta])).toEqual(phases);
+    expect(d.newActors.map((a) => a.id)).toEqual(newActors);
+  });
+});
+
+describe('buildDigest stories', () => {
+  /** Five syndicated copies of one story from five feeds, an hour apart. */
+  const copies = ['ap', 'reuters', 'aljazeera', 'toi', 'bbc'].map((feedId, i) =>
+    art(`copy-${feedId}`, {
+      feedId,
+      storyId: 'story-1',
+      published: `2025-12-18T0${i + 1}:00:00Z`,
+      actors: [tag('hamas')],
+      phases: [tag('phase-2')],
+    }),
+  );
+
+  it('five-copies-one-story-five-sources', () => {
+    const d = buildDigest({ day, timezone: 'UTC', articles: copies });
+    expect(d.relevant).toBe(5);
+    for (const g of [...d.actors, ...d.phases]) {
+      expect(g.count).toBe(1);
+      expect(g.entries).toHaveLength(1);
+      expect(g.entries[0]?.sources.map((s) => s.feedId)).toEqual([
+        'ap',
+        'reuters',
+        'aljazeera',
+        'toi',
+        'bbc',
+      ]);
+    }
+    // The original (earliest) copy is the one shown.
+    expect(d.actors[0]?.entries[0]?.article.feedId).toBe('ap');
+    expect(d.topStories).toHaveLength(1);
+    expect(d.topStories[0]).toMatchObject({ storyId: 'story-1' });
+    expect(d.topStories[0]?.sources).toHaveLength(5);
+  });
+
+  it.each<{
+    name: string;
+    articles: DigestArticle[];
+    stories?: { storyId: string; sources: { title: string; url: string; feedId: string }[] }[];
+    top: [string, number][];
+  }>([
+    {
+      name: 'more-sources-first',
+      articles: [
+        art('lone', { published: '2025-12-18T23:00:00Z', actors: [tag('hamas')] }),
+        art('s1', { storyId: 's', published: '2025-12-18T01:00:00Z' }),
+        art('s2', { storyId: 's', published: '2025-12-18T02:00:00Z' }),
+      ],
+      top: [
+        ['s', 2],
+        ['url:https://news.example.org/lone', 1],
+      ],
+    },
+    {
+      name: 'salience-breaks-source-ties',
+      articles: [
+        art('newer-body-only', { published: '2025-12-18T23:00:00Z', actors: [tag('hamas')] }),
+        art('older-in-title', {
+          published: '2025-12-18T01:00:00Z',
+          actors: [{ ...tag('hamas'), inTitle: true }],
+        }),
+        art('lead', { published: '2025-12-18T00:30:00Z', actors: [{ ...tag('hamas'), inLead: true }] }),
+      ],
+      top: [
+        ['url:https://news.example.org/older-in-title', 1],
+        ['url:https://news.example.org/lead', 1],
+        ['url:https://news.example.org/newer-body-only', 1],
+      ],
+    },
+    {
+      name: 'recency-breaks-full-ties',
+      articles: [
+        art('undated'),
+        art('old', { published: '2025-12-18T01:00:00Z' }),
+        art('new', { published: '2025-12-18T09:00:00Z' }),
+      ],
+      top: [
+        ['url:https://news.example.org/new', 1],
+        ['url:https://news.example.org/old', 1],
+        ['url:https://news.example.org/undated', 1],
+      ],
+    },
+    {
+      name: 'irrelevant-copy-still-a-source',
+      articles: [art('r', { storyId: 's' }), art('i', { storyId: 's', relevant: false })],
+      top: [['s', 2]],
+    },
+    {
+      name: 'extra-sources-merged-by-url',
+      articles: [art('r', { storyId: 's' })],
+      stories: [
+        {
+          storyId: 's',
+          sources: [
+            { title: 'dup', url: 'https://news.example.org/r', feedId: 'example' },
+            { title: 'Yesterday copy', url: 'https://other.example.net/r', feedId: 'other' },
+          ],
+        },
+        { storyId: 'absent', sources: [{ title: 'x', url: 'https://x.example/x', feedId: 'x' }] },
+      ],
+      top: [['s', 2]],
+    },
+    {
+      name: 'only-irrelevant-no-top-story',
+      articles: [art('i', { relevant: false })],
+      top: [],
+    },
+  ])('top-$name', ({ articles, stories, top }) => {
+    const d = buildDigest({ day, timezone: 'UTC', articles, ...(stories ? { stories } : {}) });
+    expect(d.topStories.map((s) => [s.storyId, s.sources.length])).toEqual(top);
+  });
+
+  it('top-stories-capped', () => {
+    const many = Array.from({ length: TOP_STORIES + 3 }, (_, i) => art(`s${i}`));
+    expect(buildDigest({ day, timezone: 'UTC', articles: many }).topStories).toHaveLength(TOP_STORIES);
+  });
+});
+
+describe('buildDigest +N more', () => {
+  const many = (n: number, fields: Partial<DigestArticle> = {}) =>
+    Array.from({ length: n }, (_, i) =>
+      art(`a${String(i).padStart(2, '0')}`, {
+        published: `2025-12-18T${String(i).padStart(2, '0')}:00:00Z`,
+        ...fields,
+      }),
+    );
+  it.each([
+    {
+      name: 'under-cap',
+      n: MAX_ENTRIES_PER_GROUP - 1,
+      cap: undefined,
+      listed: MAX_ENTRIES_PER_GROUP - 1,
+      more: 0,
+    },
+    { name: 'at-cap', n: MAX_ENTRIES_PER_GROUP, cap: undefined, listed: MAX_ENTRIES_PER_GROUP, more: 0 },
+    {
+      name: 'over-cap',
+      n: MAX_ENTRIES_PER_GROUP + 7,
+      cap: undefined,
+      listed: MAX_ENTRIES_PER_GROUP,
+      more: 7,
+    },
+    { name: 'custom-cap', n: 5, cap: 2, listed: 2, more: 3 },
+    { name: 'cap-below-one-lists-one', n: 3, cap: 0, listed: 1, more: 2 },
+  ])('$name', ({ n, cap, listed, more }) => {
+    const input = { day, timezone: 'UTC', ...(cap !== undefined ? { maxPerGroup: cap } : {}) };
+    const tagged = buildDigest({ ...input, articles: many(n, { actors: [tag('hamas')] }) });
+    expect(tagged.actors[0]).toMatchObject({ count: n, more });
+    expect(tagged.actors[0]?.entries).toHaveLength(listed);
+    // The newest are the ones listed.
+    expect(tagged.actors[0]?.entries[0]?.article.url).toBe(
+      `https://news.example.org/a${String(n - 1).padStart(2, '0')}`,
+    );
+    const untagged = buildDigest({ ...input, articles: many(n) });
+    expect(untagged.untagged).toMatchObject({ count: n, more });
+    expect(untagged.untagged?.entries).toHaveLength(listed);
+  });
+});
+
+describe('buildDigest period and chart', () => {
+  it.each([
+    { name: 'daily-default', period: undefined, from: '2025-12-18', expected: 'daily' },
+    { name: 'weekly', period: 'weekly' as const, from: '2025-12-12', expected: 'weekly' },
+    {
+      name: 'weekly-across-month',
+      period: 'weekly' as const,
+      day: '2026-03-02',
+      from: '2026-02-24',
+      expected: 'weekly',
+    },
+  ])('$name', ({ period, from, expected, ...rest }) => {
+    const d = buildDigest({
+      day: rest.day ?? day,
+      timezone: 'UTC',
+      articles: [],
+      ...(period ? { period } : {}),
+    });
+    expect([d.period, d.from]).toEqual([expected, from]);
+  });
+
+  it.each<{
+    name: string;
+    history: { day: string; counts: Record<string, number> }[] | undefined;
+    series: [string, number[]][] | null;
+  }>([
+    { name: 'no-history', history: undefined, series: null },
+    { name: 'empty-history', history: [], series: null },
+    { name: 'only-zeros', history: [{ day, counts: { hamas: 0 } }], series: null },
+    {
+      name: 'missing-days-zero-and-old-days-ignored',
+      history: [
+        { day: '2025-12-01', counts: { israel: 99 } },
+        { day: '2025-12-12', counts: { hamas: 1 } },
+        { day: '2025-12-18', counts: { hamas: 4, qatar: 2 } },
+      ],
+      series: [
+        ['hamas', [1, 0, 0, 0, 0, 0, 4]],
+        ['qatar', [0, 0, 0, 0, 0, 0, 2]],
+      ],
+    },
+    {
+      name: 'same-day-twice-summed',
+      history: [
+        { day: '2025-12-17', counts: { hamas: 1 } },
+        { day: '2025-12-17', counts: { hamas: 2 } },
+      ],
+      series: [['hamas', [0, 0, 0, 0, 0, 3, 0]]],
+    },
+    {
+      name: 'top-actors-only',
+      history: [
+        {
+          day,
+          counts: Object.fromEntries(
+            Array.from({ length: MAX_CHART_ACTORS + 2 }, (_, i) => [`actor-${i}`, i + 1]),
+          ),
+        },
+      ],
+      series: Array.from({ length: MAX_CHART_ACTORS }, (_, i): [string, number[]] => {
+        const n = MAX_CHART_ACTORS + 2 - i;
+        return [`actor-${n - 1}`, [0, 0, 0, 0, 0, 0, n]];
+      }),
+    },
+  ])('chart-$name', ({ history, series }) => {
+    const d = buildDigest({ day, timezone: 'UTC', articles: [], ...(history ? { history } : {}) });
+    expect(d.chart?.series.map((s) => [s.id, s.counts]) ?? null).toEqual(series);
+    if (d.chart) {
+      expect(d.chart.days).toHaveLength(CHART_DAYS);
+      expect(d.chart.days[CHART_DAYS - 1]).toBe(day);
+    }
   });
 });

@@ -58,9 +58,15 @@ describe('renderDigestMarkdown', () => {
 
 3 relevant articles (1 more received, judged not relevant) · times in Asia/Jerusalem
 
+## Top stories
+
+- [${seed.title}](<${seed.canonicalUrl}>) — seed · www.example.com · 16:30
+- [Israel says phase two hinges on disarmament](<https://news.example.org/phase-two-disarmament>) — example · news.example.org · 00:15
+- [Aid convoys wait at the border](<https://news.example.org/aid-convoys>) — example · news.example.org · undated
+
 ## By phase
 
-### Phase two — 2 articles
+### Phase two — 2 stories
 
 - [${seed.title}](<${seed.canonicalUrl}>) — seed · www.example.com · 16:30
   > ${seed.tags.phases[0]?.evidence}
@@ -69,19 +75,19 @@ describe('renderDigestMarkdown', () => {
 
 ## By actor
 
-### Hamas — 2 articles
+### Hamas — 2 stories
 
 - [${seed.title}](<${seed.canonicalUrl}>) — seed · www.example.com · 16:30
   > ${seedEvidence('hamas')}
 - [Israel says phase two hinges on disarmament](<https://news.example.org/phase-two-disarmament>) — example · news.example.org · 00:15
   > Hamas has refused to disarm.
 
-### Steve Witkoff — 1 article
+### Steve Witkoff — 1 story
 
 - [${seed.title}](<${seed.canonicalUrl}>) — seed · www.example.com · 16:30
   > ${seedEvidence('steve-witkoff')}
 
-## Untagged relevant — 1 article
+## Untagged relevant — 1 story
 
 - [Aid convoys wait at the border](<https://news.example.org/aid-convoys>) — example · news.example.org · undated
 `);
@@ -167,12 +173,13 @@ describe('renderDigestHtml', () => {
     expect(html).toContain(`<title>${digestSubject(digest)}</title>`);
     const headings = [...html.matchAll(/<h[23][^>]*>([^<]*)/g)].map((m) => m[1]?.trim());
     expect(headings).toEqual([
+      'Top stories',
       'By phase',
       'Phase two',
       'By actor',
       'Hamas',
       'Steve Witkoff',
-      'Untagged relevant — 1 article',
+      'Untagged relevant — 1 story',
     ]);
     expect(html).toContain(
       `<a href="${seed.canonicalUrl}" style="color:#0b5394;text-decoration:none">${seed.title}</a>`,
@@ -263,5 +270,145 @@ describe('digestSubject', () => {
     },
   ])('$name', ({ d, expected }) => {
     expect(digestSubject(d)).toBe(expected);
+  });
+});
+
+describe('digest extras in Markdown and HTML', () => {
+  const hamas = (slug: string, fields: Partial<DigestArticle> = {}): DigestArticle => ({
+    ...lateStory,
+    title: `Story ${slug}`,
+    url: `https://news.example.org/${slug}`,
+    published: '2025-12-18T10:00:00Z',
+    ...fields,
+  });
+  const syndicated = ['ap', 'reuters', 'bbc'].map((feedId, i) =>
+    hamas(`copy-${feedId}`, {
+      feedId,
+      url: `https://${feedId}.example.com/gaza`,
+      storyId: 'story-1',
+      published: `2025-12-18T0${i + 1}:00:00Z`,
+    }),
+  );
+  const rich = buildDigest({
+    day: '2025-12-18',
+    timezone: 'UTC',
+    articles: [...syndicated, hamas('b'), hamas('c'), hamas('d', { actors: [tag('qatar')] })],
+    names: { hamas: 'Hamas', qatar: 'Qatar', 'phase-2': 'Phase two' },
+    previous: { actors: { hamas: 5 }, phases: { 'phase-2': 1 } },
+    history: [{ day: '2025-12-18', counts: { hamas: 7, qatar: 1 } }],
+    maxPerGroup: 2,
+  });
+  function tag(id: string) {
+    return { id, count: 1, evidence: `About ${id}.` };
+  }
+
+  it.each([
+    { name: 'delta-down', md: '### Hamas — 3 stories (▼ 2 vs previous day)', html: '>▼ 2</span>' },
+    { name: 'delta-up', md: '### Phase two — 4 stories (▲ 3 vs previous day)', html: '>▲ 3</span>' },
+    { name: 'delta-new-actor', md: '### Qatar — 1 story (▲ 1 vs previous day)', html: '>▲ 1</span>' },
+    {
+      name: 'newly-appearing',
+      md: '**Newly appearing:** Qatar (1 story)',
+      html: '<strong>Newly appearing:</strong> Qatar (1 story)',
+    },
+    { name: 'plus-n-more', md: '\n- +1 more\n', html: '>+1 more</li>' },
+    {
+      name: 'all-sources',
+      md: '  3 sources: [ap · ap.example.com](<https://ap.example.com/gaza>), [reuters · reuters.example.com](<https://reuters.example.com/gaza>), [bbc · bbc.example.com](<https://bbc.example.com/gaza>)',
+      html: '3 sources: <a href="https://ap.example.com/gaza" title="Story copy-ap" style="color:#0b5394">ap · ap.example.com</a>',
+    },
+    { name: 'top-stories-heading', md: '## Top stories\n\n- [Story copy-ap]', html: '>Top stories</h2>' },
+    {
+      name: 'chart-section',
+      md: '| Hamas | 0 | 0 | 0 | 0 | 0 | 0 | 7 | 7 |',
+      html: '<svg xmlns="http://www.w3.org/2000/svg"',
+    },
+  ])('$name', ({ md, html }) => {
+    expect(renderDigestMarkdown(rich)).toContain(md);
+    expect(renderDigestHtml(rich)).toContain(html);
+  });
+
+  it('no-extras-without-inputs', () => {
+    const md = renderDigestMarkdown(digest);
+    const html = renderDigestHtml(digest);
+    for (const s of ['▲', '▼', 'Newly appearing', '- +', 'sources:', '| Actor']) expect(md).not.toContain(s);
+    for (const s of ['<svg', '▲', 'Newly appearing']) expect(html).not.toContain(s);
+  });
+
+  it('html-standalone', () => {
+    const html = renderDigestHtml(rich);
+    // Renders from a file or a mail client alone: nothing fetched, nothing run.
+    expect(html).not.toMatch(/<script|<link|<img|<iframe|\bsrc=|url\(|@import/i);
+    expect([...html.matchAll(/href="([^"]*)"/g)].every((m) => m[1]?.startsWith('https://'))).toBe(true);
+  });
+
+  it.each([
+    {
+      name: 'weekly',
+      d: buildDigest({ day: '2025-12-18', timezone: 'UTC', articles: [], period: 'weekly' }),
+      md: '# Gaza ceasefire weekly digest — 2025-12-12 to 2025-12-18',
+      empty: 'No relevant articles this week.',
+      subject: 'Gaza ceasefire weekly digest 2025-12-12 to 2025-12-18: 0 relevant articles',
+    },
+    {
+      name: 'weekly-previous-week',
+      d: buildDigest({
+        day: '2025-12-18',
+        timezone: 'UTC',
+        articles: [lateStory],
+        period: 'weekly',
+        previous: { actors: {}, phases: {} },
+      }),
+      md: '(▲ 1 vs previous week)',
+      empty: null,
+      subject: 'Gaza ceasefire weekly digest 2025-12-12 to 2025-12-18: 1 relevant article (phase-2: 1)',
+    },
+  ])('$name', ({ d, md, empty, subject }) => {
+    expect(renderDigestMarkdown(d)).toContain(md);
+    if (empty) expect(renderDigestHtml(d)).toContain(`<p>${empty}</p>`);
+    expect(digestSubject(d)).toBe(subject);
+  });
+
+  it.each([
+    {
+      name: 'actor-name-everywhere',
+      names: { hamas: '<b>Ha|mas</b> & *co*' },
+      md: [
+        '**Newly appearing:** \\<b\\>Ha\\|mas\\</b\\> & \\*co\\* (1 story)',
+        '| \\<b\\>Ha\\|mas\\</b\\> & \\*co\\* |',
+      ],
+      html: ['&lt;b&gt;Ha|mas&lt;/b&gt; &amp; *co*'],
+      forbidden: ['<b>Ha'],
+    },
+    {
+      name: 'source-feed-and-title',
+      feedId: '"><img src=x>',
+      title: '"><svg onload=alert(1)>',
+      names: {} as Record<string, string>,
+      md: ['\\[x\\]'],
+      html: ['title="&quot;&gt;&lt;svg onload=alert(1)&gt;"', '&quot;&gt;&lt;img src=x&gt;'],
+      forbidden: ['<img', '<svg onload'],
+    },
+  ])('escapes-extras-$name', ({ names: n, md, html, forbidden, ...rest }) => {
+    const copies = [1, 2].map((i) => ({
+      ...lateStory,
+      title: i === 2 && rest.title ? rest.title : `[x] copy ${i}`,
+      feedId: i === 2 && rest.feedId ? rest.feedId : 'example',
+      url: `https://news.example.org/copy-${i}`,
+      storyId: 's',
+    }));
+    const d = buildDigest({
+      day: '2025-12-18',
+      timezone: 'UTC',
+      articles: copies,
+      names: n,
+      previous: { actors: {}, phases: { 'phase-2': 1 } },
+      history: [{ day: '2025-12-18', counts: { hamas: 2 } }],
+    });
+    const outMd = renderDigestMarkdown(d);
+    const outHtml = renderDigestHtml(d);
+    for (const s of md) expect(outMd).toContain(s);
+    for (const s of html) expect(outHtml).toContain(s);
+    for (const s of forbidden) expect(outHtml).not.toContain(s);
   });
 });

@@ -17,6 +17,7 @@ import {
   type PipelineContext,
 } from '../../src/pipeline/steps.ts';
 import { listDeliveries } from '../../src/store/deliveries.ts';
+import { tagArticle } from '../../src/tagging/tag-article.ts';
 import { getFeed } from '../../src/store/feeds.ts';
 import type { ArticleRef, TaggedArticle } from '../../src/model.ts';
 import { fixture, SEED_URL_PATH, startPipelineWorld, type PipelineWorld } from '../helpers/pipeline-setup.ts';
@@ -286,5 +287,103 @@ describe('refreshFeed: polite, self-healing polling', () => {
     expect(b.storyId).toBe(a.storyId);
     expect(b.storySources).toBe(a.storySources + 1);
     expect(c.storyId).not.toBe(a.storyId);
+  });
+});
+
+describe('deliverAlert: one alert per story', () => {
+  let world: PipelineWorld;
+  let ctx: PipelineContext & { close(): Promise<void> };
+
+  beforeAll(async () => {
+    world = await startPipelineWorld();
+    ctx = await openContext({ settings: world.settings, now: () => new Date('2025-12-19T15:00:00Z') });
+  });
+
+  afterAll(async () => {
+    await ctx.close();
+    await world.close();
+  });
+
+  const copy = async (file: string, feedId: string, url: string, title: string): Promise<TaggedArticle> => {
+    const text = await readFile(fixture('stories', file), 'utf8');
+    return {
+      feedId,
+      url,
+      canonicalUrl: url,
+      title,
+      byline: null,
+      lang: 'en',
+      text,
+      published: '2025-12-19T09:00:00.000Z',
+      fetchedAt: '2025-12-19T15:00:00.000Z',
+      source: 'page',
+      tags: tagArticle({ title, text, published: '2025-12-19' }, ctx.matcher()),
+    };
+  };
+
+  it('sends one message per channel for syndicated copies, listing every source, and never twice', async () => {
+    const copies = [
+      await copy(
+        'seed--witkoff-miami-talks.txt',
+        'world-news',
+        'https://wire.example/witkoff',
+        'Witkoff to hold Miami talks',
+      ),
+      await copy(
+        'copy--ap-style-trimmed.txt',
+        'broken-feed',
+        'https://daily.example/miami',
+        'Envoy meets <b>mediators</b> in Miami',
+      ),
+      await copy(
+        'copy--new-intro-dropped-paragraph-boilerplate.txt',
+        'world-news',
+        'https://region.example/gaza',
+        'Miami talks on Gaza truce',
+      ),
+    ];
+    const outcomes: string[] = [];
+    for (const article of copies) {
+      const stored = await storeArticle(ctx, article);
+      expect(stored.storySources).toBeGreaterThanOrEqual(1);
+      for (const job of planAlerts(ctx, article).filter((j) => j.ruleId === 'phase-two')) {
+        outcomes.push(`${job.channel}:${await deliverAlert(ctx, job)}`);
+      }
+    }
+    expect(outcomes.filter((o) => o.endsWith(':sent')).sort()).toEqual(['email:sent', 'slack:sent']);
+    const slack = JSON.stringify(world.slack.received.map((r) => r.body));
+    expect(world.slack.received).toHaveLength(1);
+    expect(world.mail.mails).toHaveLength(1);
+    // The later copies were stored after the first alert: it listed what was known then. Sending
+    // again for the first copy finds the story already alerted.
+    const first = copies[0];
+    if (!first) throw new Error('no copies');
+    const again = planAlerts(ctx, first).filter((j) => j.ruleId === 'phase-two');
+    for (const job of again) await expect(deliverAlert(ctx, job)).resolves.toBe('already-sent');
+    expect(slack).toContain('Witkoff to hold Miami talks');
+  });
+
+  it('lists the other sources, escaped, when copies are already in when the alert goes out', async () => {
+    const late = await copy(
+      'copy--aggregator-subheads-removed-new-ending.txt',
+      'world-news',
+      'https://agg.example/miami',
+      'Miami <!channel> talks',
+    );
+    await storeArticle(ctx, late);
+    // A new rule on the same story: the first send lists the four copies stored so far.
+    const job = {
+      ...planAlerts(ctx, late)[0],
+      ruleId: 'witkoff',
+      channel: 'slack' as const,
+      reasons: ['actor: steve-witkoff'],
+      article: late,
+    };
+    const before = world.slack.received.length;
+    await expect(deliverAlert(ctx, job)).resolves.toBe('sent');
+    const body = JSON.stringify(world.slack.received[before]?.body);
+    expect(body).toContain('Also reported by 3');
+    expect(body).toContain('Envoy meets &lt;b&gt;mediators&lt;/b&gt; in Miami');
+    expect(body).not.toContain('<!channel>');
   });
 });

@@ -43,6 +43,7 @@ describe.each(backends)('articles on $name', (backend) => {
       id: articleId,
       updatedAt: article.fetchedAt,
       relevant: tags.relevant,
+      storyId: null,
       actors: tags.actors,
       phases: tags.phases,
       mentions: tags.mentions,

@@ -127,6 +127,8 @@ export function buildAlertEmail(job: AlertJob): RenderedEmail {
   const published = article.published ?? 'unknown';
   const evidence = firstEvidence(article);
   const actors = tagText(article.tags.actors);
+  // Syndicated copies of the same story: one email lists them all.
+  const others = (job.sources ?? []).filter((source) => source.url !== article.url);
   const phases = tagText(article.tags.phases);
 
   const subject = headerLine(`${SUBJECT_PREFIX} ${job.ruleId}: ${title}`, MAX_SUBJECT_CHARS);
@@ -143,6 +145,13 @@ export function buildAlertEmail(job: AlertJob): RenderedEmail {
     `Rule ${job.ruleId}:`,
     ...job.reasons.map((r) => `  - ${r}`),
     ...(evidence ? ['', `> ${evidence}`] : []),
+    ...(others.length > 0
+      ? [
+          '',
+          `Also reported by ${others.length}:`,
+          ...others.map((o) => `  - ${o.title} (${o.feedId}) ${o.url}`),
+        ]
+      : []),
     '',
   ].join('\n');
 
@@ -164,6 +173,7 @@ ${row('Phases', phases)}
 <p style="margin:0 0 4px"><strong>Rule ${e(job.ruleId)}</strong></p>
 <ul style="margin:0 0 12px;padding-left:20px">${job.reasons.map((r) => `<li>${e(r)}</li>`).join('')}</ul>
 ${evidence ? `<blockquote style="margin:0;padding:8px 12px;border-left:3px solid #ccc;color:#444">${e(evidence)}</blockquote>` : ''}
+${others.length > 0 ? `<p style="margin:12px 0 4px"><strong>Also reported by ${others.length}</strong></p><ul style="margin:0;padding-left:20px">${others.map((o) => `<li>${webUrl(o.url) ? `<a href="${e(o.url)}">${e(o.title)}</a>` : e(o.title)} (${e(o.feedId)})</li>`).join('')}</ul>` : ''}
 </body></html>
 `;
   return { subject, text, html };

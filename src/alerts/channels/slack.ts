@@ -130,8 +130,26 @@ export function buildSlackMessage(job: AlertJob): SlackMessage {
       elements: [{ type: 'mrkdwn', text: `> ${escapeMrkdwn(truncate(evidence, MAX_EVIDENCE_CHARS))}` }],
     });
   }
+  const others = (job.sources ?? []).filter((source) => source.url !== article.url);
+  if (others.length > 0) {
+    const listed = others
+      .slice(0, MAX_LISTED_SOURCES)
+      .map((source) => `• ${slackLink(source.url, source.title)} (${escapeMrkdwn(source.feedId)})`);
+    const more =
+      others.length > MAX_LISTED_SOURCES ? [`…and ${others.length - MAX_LISTED_SOURCES} more`] : [];
+    blocks.push({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: `*Also reported by ${others.length}*\n${[...listed, ...more].join('\n')}`,
+      },
+    });
+  }
   return { text: `${rule}: ${link}`, blocks };
 }
+
+/** Sources listed under one alert; past that, a count (a Slack section holds at most 3,000 characters). */
+const MAX_LISTED_SOURCES = 10;
 
 /**
  * The culprit for errors: the webhook's host only. The path of a Slack webhook URL is its secret
