@@ -11,6 +11,9 @@ const pureFolders = [
   'src/stories',
   'src/alerts/match-rules.ts',
   'src/alerts/alert-facts.ts',
+  'src/alerts/rule-expression.ts',
+  'src/alerts/evaluate-rule.ts',
+  'src/alerts/atom-feed.ts',
 ];
 
 export default tseslint.config(
