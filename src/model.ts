@@ -158,7 +158,7 @@ const AlertRuleFieldsSchema = z.object({
   keywords: z.array(z.string()).default([]),
   /** Only articles the tagger judged relevant. @defaultValue true */
   relevantOnly: z.boolean().default(true),
-  channels: z.array(z.enum(['slack', 'email'])).min(1),
+  channels: z.array(z.enum(['slack', 'email', 'webhook'])).min(1),
   /**
    * A boolean expression over `actor:ID`, `phase:ID`, `feed:ID`, words and "quoted phrases" with AND, OR,
    * NOT, parentheses and NEAR/n (see src/alerts/rule-expression.ts); must hold besides the lists.
@@ -200,7 +200,7 @@ export type StorySource = z.infer<typeof StorySourceSchema>;
 
 export const AlertJobSchema = z.object({
   ruleId: z.string(),
-  channel: z.enum(['slack', 'email']),
+  channel: z.enum(['slack', 'email', 'webhook']),
   reasons: z.array(z.string()),
   article: TaggedArticleSchema,
   /** Every article of the story (syndicated copies included), filled in when the alert is sent. */

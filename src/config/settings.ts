@@ -53,6 +53,8 @@ export const SettingsSchema = z.object({
   /** Minimum time between two request starts to one host (polite crawlers: about one per second). */
   HOST_MIN_SPACING_MS: z.coerce.number().int().min(0).default(1_000),
   SLACK_WEBHOOK_URL: z.url().optional().describe('Slack incoming webhook; unset = no Slack alerts'),
+  WEBHOOK_URL: z.url().optional().describe('generic webhook receiving signed JSON alerts; unset = none'),
+  WEBHOOK_SECRET: z.string().min(16).optional().describe('HMAC-SHA256 key of the webhook signature'),
   SMTP_URL: z.string().optional().describe('smtp://user:pass@host:port; unset = no email'),
   EMAIL_FROM: z.string().default('ceasefire-watch <alerts@localhost>'),
   ALERT_EMAIL_TO: commaList.default([]),
@@ -60,7 +62,14 @@ export const SettingsSchema = z.object({
 });
 export type Settings = Readonly<z.infer<typeof SettingsSchema>>;
 
-const secretKeys = ['DATABASE_URL', 'REDIS_URL', 'SLACK_WEBHOOK_URL', 'SMTP_URL'] as const;
+const secretKeys = [
+  'DATABASE_URL',
+  'REDIS_URL',
+  'SLACK_WEBHOOK_URL',
+  'SMTP_URL',
+  'WEBHOOK_URL',
+  'WEBHOOK_SECRET',
+] as const;
 
 /**
  * Reads settings from an environment (process.env by default), resolving `*_FILE` secrets.

@@ -22,6 +22,7 @@ import { fetchUrl, type FetchOptions } from '../http/fetch-url.ts';
 import type { HostGate } from '../http/host-gate.ts';
 import { matchRules } from '../alerts/match-rules.ts';
 import { buildSlackMessage, sendSlack } from '../alerts/channels/slack.ts';
+import { buildWebhookPayload, sendWebhook } from '../alerts/channels/webhook.ts';
 import { sendAlertEmail, sendDigestEmail, type Mailer } from '../alerts/channels/email.ts';
 import { buildDigest, CHART_DAYS, type DigestArticle } from '../digest/build-digest.ts';
 import { countStoriesByTag, mentionHistory } from '../digest/count-period.ts';
@@ -387,6 +388,7 @@ export function configuredChannels(ctx: PipelineContext): Set<AlertJob['channel'
   const channels = new Set<AlertJob['channel']>();
   if (ctx.settings.SLACK_WEBHOOK_URL) channels.add('slack');
   if (ctx.mailer && ctx.settings.ALERT_EMAIL_TO.length > 0) channels.add('email');
+  if (ctx.settings.WEBHOOK_URL && ctx.settings.WEBHOOK_SECRET) channels.add('webhook');
   return channels;
 }
 
@@ -445,6 +447,11 @@ export async function deliverAlert(ctx: PipelineContext, job: AlertJob): Promise
       const webhook = ctx.settings.SLACK_WEBHOOK_URL;
       if (!webhook) throw missingChannel(job, 'SLACK_WEBHOOK_URL is not set');
       await sendSlack(webhook, buildSlackMessage(message), { timeoutMs: ctx.settings.FETCH_TIMEOUT_MS });
+    } else if (job.channel === 'webhook') {
+      const { WEBHOOK_URL: url, WEBHOOK_SECRET: secret } = ctx.settings;
+      if (!url || !secret) throw missingChannel(job, 'WEBHOOK_URL and WEBHOOK_SECRET must both be set');
+      const payload = buildWebhookPayload(message, ctx.now().toISOString());
+      await sendWebhook(url, payload, { secret, timeoutMs: ctx.settings.FETCH_TIMEOUT_MS });
     } else {
       if (!ctx.mailer) throw missingChannel(job, 'SMTP_URL is not set');
       await sendAlertEmail(ctx.mailer, message);
