@@ -3,6 +3,8 @@ import { createAlertWorker } from './alert-worker.ts';
 import { createArticleWorker } from './article-worker.ts';
 import { createDigestWorker } from './digest-worker.ts';
 import { createFeedWorker } from './feed-worker.ts';
+import { log } from '../src/log.ts';
+import { createRuleFeedServer } from '../src/pipeline/alert-feeds.ts';
 import { upsertSchedulers } from './scheduler.ts';
 import { runService, type WorkerFactory } from './service.ts';
 import { createStoreWorker } from './store-worker.ts';
@@ -18,5 +20,15 @@ const allWorkers: WorkerFactory[] = [
 await runService(allWorkers, {
   beforeStart: async (rt) => {
     await upsertSchedulers(rt);
+    const { ALERT_FEEDS_PORT: port, ALERT_FEEDS_HOST: host } = rt.ctx.settings;
+    if (port > 0) {
+      // The per-rule Atom feeds; the process exits (and the server with it) on SIGINT/SIGTERM.
+      const server = createRuleFeedServer(rt.ctx);
+      // A busy port costs the feeds, not the pipeline: say so in one line and go on.
+      server.on('error', (err) => log.error({ port, err: err.message }, 'alert feeds not served'));
+      server.listen(port, host, () =>
+        log.info({ url: `http://${host}:${port}/alerts/<rule>.atom` }, 'alert feeds served'),
+      );
+    }
   },
 });

@@ -116,3 +116,51 @@ function oneRow<T>(rows: T[], what: string): T {
   }
   return rows[0];
 }
+
+/** One sent alert as a per-rule Atom feed shows it (the shape of src/alerts/atom-feed.ts entries). */
+export interface SentAlert {
+  url: string;
+  canonicalUrl: string;
+  title: string;
+  feedId: string;
+  published: string | null;
+  sentAt: string;
+  evidence: string | null;
+}
+
+/**
+ * The alerts a rule sent, newest first, one per article whatever the number of channels: what its
+ * Atom feed lists.
+ *
+ * @example
+ * const entries = await listSentAlerts(db, 'phase-two', 50);
+ */
+export async function listSentAlerts(db: Db, ruleId: string, limit: number): Promise<SentAlert[]> {
+  const rows = await db.query<{
+    url: string;
+    canonical_url: string;
+    title: string;
+    feed_id: string;
+    published: Date | null;
+    sent_at: Date;
+    evidence: string | null;
+  }>(
+    `select a.url, a.canonical_url, a.title, a.feed_id, a.published, max(d.sent_at) as sent_at,
+            (select t.evidence from article_tags t where t.article_id = a.id order by t.ordinal limit 1) as evidence
+       from alert_deliveries d join articles a on a.id = d.article_id
+      where d.rule_id = $1 and d.status = 'sent'
+      group by a.id
+      order by max(d.sent_at) desc
+      limit $2`,
+    [ruleId, limit],
+  );
+  return rows.map((r) => ({
+    url: r.url,
+    canonicalUrl: r.canonical_url,
+    title: r.title,
+    feedId: r.feed_id,
+    published: toIso(r.published),
+    sentAt: toIso(r.sent_at) ?? '',
+    evidence: r.evidence,
+  }));
+}
