@@ -158,6 +158,15 @@ const AlertRuleFieldsSchema = z.object({
   keywords: z.array(z.string()).default([]),
   /** Only articles the tagger judged relevant. @defaultValue true */
   relevantOnly: z.boolean().default(true),
+  /** At most this many messages an hour per channel; the rest wait for one summary. */
+  maxPerHour: z.number().int().min(1).optional(),
+  /** No messages between these local times (the digest's time zone); held alerts follow in one summary. */
+  quietHours: z
+    .object({
+      from: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'quiet hours: HH:MM'),
+      to: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'quiet hours: HH:MM'),
+    })
+    .optional(),
   channels: z.array(z.enum(['slack', 'email', 'webhook'])).min(1),
   /**
    * A boolean expression over `actor:ID`, `phase:ID`, `feed:ID`, words and "quoted phrases" with AND, OR,

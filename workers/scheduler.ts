@@ -12,6 +12,9 @@ const FEED_SCHEDULER_PREFIX = 'feed-';
 export const DIGEST_SCHEDULER_ID = 'digest-daily';
 export const CONFIG_SYNC_SCHEDULER_ID = 'config-sync';
 export const CONFIG_SYNC_JOB = 'sync-feeds';
+export const HELD_ALERTS_SCHEDULER_ID = 'held-alerts';
+/** How often held alerts are looked at: a quiet-hours summary arrives within 5 minutes of their end. */
+const HELD_ALERTS_EVERY_MS = 5 * 60_000;
 /** How soon a feed added to feeds.yaml gets its own scheduler: a minute is quick for a person. */
 const CONFIG_SYNC_EVERY_MS = 60_000;
 
@@ -39,6 +42,11 @@ export async function upsertSchedulers(rt: Runtime): Promise<{ feeds: number; di
     CONFIG_SYNC_SCHEDULER_ID,
     { every: CONFIG_SYNC_EVERY_MS },
     { name: CONFIG_SYNC_JOB, data: {}, opts: { attempts: 1, removeOnComplete: 10, removeOnFail: 50 } },
+  );
+  await rt.queues.alert.upsertJobScheduler(
+    HELD_ALERTS_SCHEDULER_ID,
+    { every: HELD_ALERTS_EVERY_MS },
+    { name: 'flush-held', data: {}, opts: { attempts: 1, removeOnComplete: 10, removeOnFail: 50 } },
   );
   const [hour, minute] = alerts.digest.time.split(':').map(Number);
   const pattern = `${minute} ${hour} * * *`;

@@ -7,6 +7,7 @@ import { describeError } from '../errors.ts';
 import type { ArticleRef } from '../model.ts';
 import {
   deliverAlert,
+  flushHeldAlerts,
   planAlerts,
   processArticle,
   refreshFeed,
@@ -120,5 +121,11 @@ export async function runOnce(
       }),
     ),
   );
+  try {
+    // Alerts held by a rule's limit or quiet hours go out now as one summary, when allowed.
+    summary.alerted += (await flushHeldAlerts(ctx)).summaries;
+  } catch (error) {
+    fail('alert', 'held alerts summary', error);
+  }
   return summary;
 }

@@ -14,6 +14,8 @@ import { decodePage } from '../extract/decode-page.ts';
 import { chooseArticleText } from '../extract/choose-article-text.ts';
 import { textFromHtml } from '../extract/extract-article.ts';
 import { buildFeedFailureNotice } from '../alerts/feed-failure-notice.ts';
+import { buildHeldSummary } from '../alerts/held-summary.ts';
+import { isQuietTime } from '../alerts/quiet-hours.ts';
 import { unwrapRedirect } from '../feeds/canonical-url.ts';
 import { classifyFailure, failureFacts, needsFailureAlert, nextHealth } from '../feeds/feed-health.ts';
 import { classifyItem, itemIdentity } from '../feeds/item-identity.ts';
@@ -37,7 +39,14 @@ import {
   upsertArticle,
   type StoredArticle,
 } from '../store/articles.ts';
-import { claimDelivery, markDeliveryFailed, markDeliverySent } from '../store/deliveries.ts';
+import {
+  claimDelivery,
+  countMessagesSince,
+  listHeldAlerts,
+  markDeliveryFailed,
+  markDeliveryHeld,
+  markDeliverySent,
+} from '../store/deliveries.ts';
 import { recordDigest } from '../store/digests.ts';
 import { saveRawPage } from '../store/pages.ts';
 import {
@@ -405,7 +414,7 @@ export function planAlerts(ctx: PipelineContext, article: TaggedArticle): AlertJ
   return jobs;
 }
 
-export type DeliveryOutcome = 'sent' | 'already-sent';
+export type DeliveryOutcome = 'sent' | 'already-sent' | 'held';
 
 /**
  * Delivers one alert at most once per (rule, story, channel), however often the job runs and however
@@ -433,6 +442,10 @@ export async function deliverAlert(ctx: PipelineContext, job: AlertJob): Promise
     storyId,
   });
   if (claim.alreadySent) return 'already-sent';
+  if (await mustHold(ctx, job.ruleId, job.channel)) {
+    await markDeliveryHeld(ctx.db, claim.deliveryId, ctx.now().toISOString());
+    return 'held';
+  }
   const sources =
     storyId === null
       ? undefined
@@ -462,6 +475,70 @@ export async function deliverAlert(ctx: PipelineContext, job: AlertJob): Promise
   }
   await markDeliverySent(ctx.db, claim.deliveryId, ctx.now().toISOString());
   return 'sent';
+}
+
+const HOUR_MS = 3_600_000;
+
+/** A rule in its quiet hours, or at its hourly limit on this channel, holds its alerts for a summary. */
+async function mustHold(
+  ctx: PipelineContext,
+  ruleId: string,
+  channel: AlertJob['channel'],
+): Promise<boolean> {
+  const rule = ctx.alerts.rules.find((r) => r.id === ruleId);
+  if (!rule) return false;
+  const now = ctx.now();
+  if (isQuietTime(rule.quietHours, now, ctx.alerts.digest.timezone)) return true;
+  if (rule.maxPerHour === undefined) return false;
+  const sent = await countMessagesSince(
+    ctx.db,
+    ruleId,
+    channel,
+    new Date(now.getTime() - HOUR_MS).toISOString(),
+  );
+  return sent >= rule.maxPerHour;
+}
+
+/**
+ * Sends the held alerts of each rule and channel as one summary message, once the rule is out of its
+ * quiet hours and under its hourly limit. Run every few minutes (a job scheduler) and after `run --once`.
+ */
+export async function flushHeldAlerts(ctx: PipelineContext): Promise<{ summaries: number; alerts: number }> {
+  const held = await listHeldAlerts(ctx.db);
+  const groups = new Map<string, typeof held>();
+  for (const alert of held) {
+    const key = `${alert.ruleId}\n${alert.channel}`;
+    groups.set(key, [...(groups.get(key) ?? []), alert]);
+  }
+  let summaries = 0;
+  let alerts = 0;
+  for (const items of groups.values()) {
+    const first = items[0];
+    if (!first) continue;
+    const channel = first.channel as AlertJob['channel'];
+    if (await mustHold(ctx, first.ruleId, channel)) continue;
+    const summary = buildHeldSummary(first.ruleId, items);
+    if (channel === 'slack' && ctx.settings.SLACK_WEBHOOK_URL) {
+      await sendSlack(ctx.settings.SLACK_WEBHOOK_URL, summary.slack, {
+        timeoutMs: ctx.settings.FETCH_TIMEOUT_MS,
+      });
+    } else if (channel === 'email' && ctx.mailer && ctx.settings.ALERT_EMAIL_TO.length > 0) {
+      await sendDigestEmail(ctx.mailer, summary.email, ctx.settings.ALERT_EMAIL_TO);
+    } else if (channel === 'webhook' && ctx.settings.WEBHOOK_URL && ctx.settings.WEBHOOK_SECRET) {
+      await sendWebhook(ctx.settings.WEBHOOK_URL, summary.webhook, {
+        secret: ctx.settings.WEBHOOK_SECRET,
+        timeoutMs: ctx.settings.FETCH_TIMEOUT_MS,
+      });
+    } else {
+      continue;
+    }
+    // One sent_at for the whole summary: it counts as one message against the hourly limit.
+    const at = ctx.now().toISOString();
+    for (const item of items) await markDeliverySent(ctx.db, item.deliveryId, at);
+    summaries++;
+    alerts += items.length;
+  }
+  return { summaries, alerts };
 }
 
 function missingChannel(job: AlertJob, detail: string): PipelineError {

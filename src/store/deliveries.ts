@@ -5,7 +5,7 @@
 import { PipelineError } from '../errors.ts';
 import { toIso, type Db } from './db.ts';
 
-export type DeliveryStatus = 'pending' | 'sent' | 'failed';
+export type DeliveryStatus = 'pending' | 'sent' | 'failed' | 'held';
 
 export interface DeliveryKey {
   ruleId: string;
@@ -162,5 +162,64 @@ export async function listSentAlerts(db: Db, ruleId: string, limit: number): Pro
     published: toIso(r.published),
     sentAt: toIso(r.sent_at) ?? '',
     evidence: r.evidence,
+  }));
+}
+
+/** Marks a claimed delivery as held back (hourly limit, quiet hours): a later summary sends it. */
+export async function markDeliveryHeld(db: Db, deliveryId: number, at: string): Promise<void> {
+  const rows = await db.query(
+    `update alert_deliveries set status = 'held', held_at = $2 where id = $1 returning id`,
+    [deliveryId, at],
+  );
+  oneRow(rows, String(deliveryId));
+}
+
+/** Messages a rule sent on a channel since `sinceIso` (a summary of held alerts counts as one). */
+export async function countMessagesSince(
+  db: Db,
+  ruleId: string,
+  channel: string,
+  sinceIso: string,
+): Promise<number> {
+  const [row] = await db.query<{ n: number }>(
+    // Single alerts count one each; the alerts of one summary share its sent_at and count once.
+    `select count(*) filter (where held_at is null) + count(distinct sent_at) filter (where held_at is not null) as n
+       from alert_deliveries
+      where rule_id = $1 and channel = $2 and status = 'sent' and sent_at >= $3`,
+    [ruleId, channel, sinceIso],
+  );
+  return Number(row?.n ?? 0);
+}
+
+export interface HeldAlert {
+  deliveryId: number;
+  ruleId: string;
+  channel: string;
+  title: string;
+  url: string;
+  feedId: string;
+}
+
+/** Every held delivery, oldest first. */
+export async function listHeldAlerts(db: Db): Promise<HeldAlert[]> {
+  const rows = await db.query<{
+    id: number;
+    rule_id: string;
+    channel: string;
+    title: string;
+    url: string;
+    feed_id: string;
+  }>(
+    `select d.id, d.rule_id, d.channel, a.title, a.url, a.feed_id
+       from alert_deliveries d join articles a on a.id = d.article_id
+      where d.status = 'held' order by d.held_at, d.id`,
+  );
+  return rows.map((r) => ({
+    deliveryId: r.id,
+    ruleId: r.rule_id,
+    channel: r.channel,
+    title: r.title,
+    url: r.url,
+    feedId: r.feed_id,
   }));
 }

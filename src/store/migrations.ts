@@ -185,6 +185,18 @@ export const migrations: readonly Migration[] = [
       create unique index alert_deliveries_key on alert_deliveries (rule_id, channel, delivery_key);
     `,
   },
+  {
+    version: 6,
+    name: 'held alerts (throttling, quiet hours)',
+    sql: `
+      -- 'held': over the rule's hourly limit or inside its quiet hours; sent later in one summary.
+      alter table alert_deliveries drop constraint if exists alert_deliveries_status_check;
+      alter table alert_deliveries add constraint alert_deliveries_status_check
+        check (status in ('pending', 'sent', 'failed', 'held'));
+      alter table alert_deliveries add column held_at timestamptz;
+      create index alert_deliveries_rule_sent on alert_deliveries (rule_id, channel, sent_at);
+    `,
+  },
 ];
 
 /**

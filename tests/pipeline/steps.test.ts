@@ -2,7 +2,8 @@
  * The steps one by one, on PGlite and the local fixture site: what each hands to the next, and the
  * at-most-once alert delivery across retries.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PipelineError } from '../../src/errors.ts';
 import { canonicalUrl } from '../../src/feeds/canonical-url.ts';
@@ -10,6 +11,7 @@ import { openContext } from '../../src/pipeline/open-context.ts';
 import {
   configuredChannels,
   deliverAlert,
+  flushHeldAlerts,
   planAlerts,
   previousLocalDay,
   processArticle,
@@ -434,5 +436,90 @@ describe('deliverAlert: generic webhook', () => {
     ).toBe(true);
     expect(body).toContain('"rule":"phase-two"');
     expect(body).toContain('Witkoff');
+  });
+});
+
+describe('deliverAlert: hourly limit and quiet hours', () => {
+  let world: PipelineWorld;
+  let ctx: PipelineContext & { close(): Promise<void> };
+  let clock = new Date('2025-12-19T12:00:00Z');
+
+  beforeAll(async () => {
+    world = await startPipelineWorld();
+    await writeFile(
+      path.join(world.configDir, 'alerts.yaml'),
+      [
+        'rules:',
+        '  - id: burst',
+        '    relevantOnly: false',
+        '    maxPerHour: 1',
+        '    channels: [slack]',
+        '  - id: night',
+        '    relevantOnly: false',
+        "    quietHours: { from: '22:00', to: '07:00' }",
+        '    channels: [slack]',
+        'digest:',
+        "  time: '07:00'",
+        '  timezone: UTC',
+      ].join('\n'),
+    );
+    ctx = await openContext({ settings: world.settings, now: () => clock });
+  });
+
+  afterAll(async () => {
+    await ctx.close();
+    await world.close();
+  });
+
+  const stored = async (n: number, title: string): Promise<TaggedArticle> => {
+    const url = `https://example.org/${title.replaceAll(' ', '-')}-${n}`;
+    const article: TaggedArticle = {
+      feedId: 'world-news',
+      url,
+      canonicalUrl: url,
+      title: `${title} ${n}`,
+      byline: null,
+      lang: 'en',
+      text: `Story number ${n} about ${title}, long enough to be its own story: ${'words '.repeat(40 + n * 7)}`,
+      published: null,
+      fetchedAt: clock.toISOString(),
+      source: 'page',
+      tags: { relevant: false, actors: [], phases: [], mentions: [] },
+    };
+    await storeArticle(ctx, article);
+    return article;
+  };
+
+  it('sends one alert an hour, then the rest of the burst as one summary', async () => {
+    const outcomes: string[] = [];
+    for (let n = 1; n <= 4; n++) {
+      const article = await stored(n, 'burst <!here>');
+      outcomes.push(
+        await deliverAlert(ctx, { ruleId: 'burst', channel: 'slack', reasons: ['every article'], article }),
+      );
+    }
+    expect(outcomes).toEqual(['sent', 'held', 'held', 'held']);
+    expect(await flushHeldAlerts(ctx)).toEqual({ summaries: 0, alerts: 0 }); // still within the hour
+    clock = new Date(clock.getTime() + 61 * 60_000);
+    expect(await flushHeldAlerts(ctx)).toEqual({ summaries: 1, alerts: 3 });
+    const bodies = world.slack.received.map((r) => JSON.stringify(r.body));
+    expect(bodies).toHaveLength(2);
+    expect(bodies[1]).toContain('3 alerts held for rule burst');
+    expect(bodies[1]).toContain('burst &lt;!here&gt; 4');
+    expect(bodies[1]).not.toContain('<!here>');
+    expect(await flushHeldAlerts(ctx)).toEqual({ summaries: 0, alerts: 0 });
+  });
+
+  it('holds alerts in quiet hours and sends them once the quiet hours end', async () => {
+    clock = new Date('2025-12-19T23:30:00Z');
+    const before = world.slack.received.length;
+    const article = await stored(9, 'night');
+    await expect(
+      deliverAlert(ctx, { ruleId: 'night', channel: 'slack', reasons: ['x'], article }),
+    ).resolves.toBe('held');
+    expect(await flushHeldAlerts(ctx)).toEqual({ summaries: 0, alerts: 0 });
+    clock = new Date('2025-12-20T07:05:00Z');
+    expect(await flushHeldAlerts(ctx)).toEqual({ summaries: 1, alerts: 1 });
+    expect(world.slack.received.length).toBe(before + 1);
   });
 });
