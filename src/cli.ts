@@ -257,10 +257,11 @@ program
   .command('digest')
   .description("write a day's digest (Markdown + HTML) under DIGEST_DIR; email it when SMTP is configured")
   .addOption(new Option('--date <YYYY-MM-DD>', 'the local day to report').makeOptionMandatory())
-  .action(async (opts: { date: string }) => {
+  .option('--weekly', 'the week (7 days) ending with --date instead of the day')
+  .action(async (opts: { date: string; weekly?: boolean }) => {
     const ctx = await openContext({ settings: loadSettings(), log: cliLog });
     try {
-      const result = await buildDailyDigest(ctx, opts.date);
+      const result = await buildDailyDigest(ctx, opts.date, opts.weekly ? 'weekly' : 'daily');
       process.stdout.write(
         `digest ${result.day}: ${result.articles} articles → ${result.markdownPath}, ${result.htmlPath}${result.emailed ? ' (emailed)' : ''}\n`,
       );

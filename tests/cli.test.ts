@@ -185,6 +185,13 @@ describe('cli run --once and digest', () => {
     if (code !== 0) expect(result.stderr).toMatch(/--since last tuesday: not a date/);
   });
 
+  it('writes a weekly digest beside the daily one', async () => {
+    const { code, stdout } = await cli(['digest', '--date', '2025-12-21', '--weekly'], { env });
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^digest 2025-12-21: 0 articles → .*digest-week-2025-12-21\.md/);
+    expect(await readdir(env.DIGEST_DIR ?? '')).toContain('digest-week-2025-12-21.json');
+  });
+
   it('names the file and line of a malformed config and exits non-zero', async () => {
     await writeFile(
       path.join(env.CONFIG_DIR ?? '', 'alerts.yaml'),

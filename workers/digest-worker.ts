@@ -10,9 +10,10 @@ export function createDigestWorker(rt: Runtime): Worker {
   return new Worker(
     QueueNames.digest,
     async (job) => {
-      const { day } = DigestJobSchema.parse(job.data);
+      const { day, period } = DigestJobSchema.parse(job.data);
+      // Run at the configured time, a digest reports on the local day (or week) that just ended.
       const target = day ?? previousLocalDay(rt.ctx.now(), rt.ctx.alerts.digest.timezone);
-      return runStep(() => buildDailyDigest(rt.ctx, target));
+      return runStep(() => buildDailyDigest(rt.ctx, target, period));
     },
     { connection: rt.connection, prefix: rt.prefix, concurrency: 1 },
   );

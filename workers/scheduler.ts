@@ -10,6 +10,9 @@ import { isMain } from './service.ts';
 
 const FEED_SCHEDULER_PREFIX = 'feed-';
 export const DIGEST_SCHEDULER_ID = 'digest-daily';
+export const WEEKLY_DIGEST_SCHEDULER_ID = 'digest-weekly';
+/** Cron's day-of-week numbering: 0 is Sunday. */
+const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as const;
 export const CONFIG_SYNC_SCHEDULER_ID = 'config-sync';
 export const CONFIG_SYNC_JOB = 'sync-feeds';
 export const HELD_ALERTS_SCHEDULER_ID = 'held-alerts';
@@ -55,6 +58,16 @@ export async function upsertSchedulers(rt: Runtime): Promise<{ feeds: number; di
     { pattern, tz: alerts.digest.timezone },
     { name: 'daily', data: {}, opts: { attempts: 3 } },
   );
+  const weekday = alerts.digest.weeklyOn ? WEEKDAYS.indexOf(alerts.digest.weeklyOn) : -1;
+  if (weekday >= 0) {
+    await rt.queues.digest.upsertJobScheduler(
+      WEEKLY_DIGEST_SCHEDULER_ID,
+      { pattern: `${minute} ${hour} * * ${weekday}`, tz: alerts.digest.timezone },
+      { name: 'weekly', data: { period: 'weekly' }, opts: { attempts: 3 } },
+    );
+  } else {
+    await rt.queues.digest.removeJobScheduler(WEEKLY_DIGEST_SCHEDULER_ID);
+  }
   return { feeds: feeds.size, digest: `${pattern} ${alerts.digest.timezone}` };
 }
 

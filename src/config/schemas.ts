@@ -25,6 +25,8 @@ export const DigestConfigSchema = z.object({
       }
     }, 'digest timezone: not an IANA time zone (e.g. Europe/London)')
     .default('UTC'),
+  /** Also a weekly digest, at `time` on this weekday, covering the 7 days before. Absent = none. */
+  weeklyOn: z.enum(['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday']).optional(),
 });
 export type DigestConfig = z.infer<typeof DigestConfigSchema>;
 

@@ -564,10 +564,18 @@ export function previousLocalDay(now: Date, timezone: string): string {
   return DateTime.fromJSDate(now, { zone: timezone }).minus({ days: 1 }).toISODate() ?? '';
 }
 
-export async function buildDailyDigest(ctx: PipelineContext, day: string): Promise<DigestOutcome> {
+/**
+ * Builds, writes (Markdown, HTML, JSON) and emails the digest of one local day, or of the week ending
+ * with that day: counts against the period before, and a chart of the last 7 days.
+ */
+export async function buildDailyDigest(
+  ctx: PipelineContext,
+  day: string,
+  period: 'daily' | 'weekly' = 'daily',
+): Promise<DigestOutcome> {
   const { timezone } = ctx.alerts.digest;
-  const start = DateTime.fromISO(day, { zone: timezone }).startOf('day');
-  if (!start.isValid) {
+  const end = DateTime.fromISO(day, { zone: timezone }).startOf('day').plus({ days: 1 });
+  if (!end.isValid) {
     throw new PipelineError({
       code: 'CONFIG_INVALID',
       stage: 'digest',
@@ -576,11 +584,13 @@ export async function buildDailyDigest(ctx: PipelineContext, day: string): Promi
       permanent: true,
     });
   }
-  const stored = await listArticlesBetween(
-    ctx.db,
-    start.toUTC().toISO() ?? '',
-    start.plus({ days: 1 }).toUTC().toISO() ?? '',
-  );
+  const days = period === 'weekly' ? 7 : 1;
+  const start = end.minus({ days });
+  const previousStart = start.minus({ days });
+  const chartStart = end.minus({ days: CHART_DAYS });
+  // One query covers the period, the period before (deltas) and the chart's days.
+  const from = previousStart < chartStart ? previousStart : chartStart;
+  const stored = await listArticlesBetween(ctx.db, from.toUTC().toISO() ?? '', end.toUTC().toISO() ?? '');
   const toDigestArticle = (a: StoredArticle): DigestArticle & { fetchedAt: string } => ({
     title: a.title,
     url: a.url,
@@ -592,28 +602,20 @@ export async function buildDailyDigest(ctx: PipelineContext, day: string): Promi
     phases: a.phases,
     storyId: a.storyId === null ? null : String(a.storyId),
   });
-  const articles = stored.map(toDigestArticle);
-  // The previous day (for deltas) and the last week (for the chart) come from one more query.
-  const weekStart = start.minus({ days: CHART_DAYS - 1 });
-  const lastWeek = (
-    await listArticlesBetween(
-      ctx.db,
-      weekStart.toUTC().toISO() ?? '',
-      start.plus({ days: 1 }).toUTC().toISO() ?? '',
-    )
-  ).map(toDigestArticle);
-  const previousDay = start.minus({ days: 1 }).toISODate() ?? '';
-  const previous = countStoriesByTag(
-    lastWeek.filter(
-      (a) => DateTime.fromISO(a.published ?? a.fetchedAt, { zone: timezone }).toISODate() === previousDay,
-    ),
-  );
-  const history = mentionHistory(lastWeek, weekStart.toISODate() ?? day, day, timezone);
-  const digest = buildDigest({ day, timezone, articles, names: ctx.names, previous, history });
+  const all = stored.map(toDigestArticle);
+  const at = (a: { published: string | null; fetchedAt: string }) =>
+    DateTime.fromISO(a.published ?? a.fetchedAt, { zone: timezone });
+  const articles = all.filter((a) => at(a) >= start && at(a) < end);
+  const previous = countStoriesByTag(all.filter((a) => at(a) >= previousStart && at(a) < start));
+  const history = mentionHistory(all, chartStart.toISODate() ?? day, day, timezone);
+  const digest = buildDigest({ day, timezone, period, articles, names: ctx.names, previous, history });
   const markdown = renderDigestMarkdown(digest);
   const html = renderDigestHtml(digest);
   await mkdir(ctx.settings.DIGEST_DIR, { recursive: true });
-  const base = path.join(ctx.settings.DIGEST_DIR, `digest-${day}`);
+  const base = path.join(
+    ctx.settings.DIGEST_DIR,
+    period === 'weekly' ? `digest-week-${day}` : `digest-${day}`,
+  );
   const markdownPath = `${base}.md`;
   const htmlPath = `${base}.html`;
   await writeFile(markdownPath, markdown);
@@ -625,6 +627,6 @@ export async function buildDailyDigest(ctx: PipelineContext, day: string): Promi
     await sendDigestEmail(ctx.mailer, { subject: digestSubject(digest), text: markdown, html }, recipients);
     emailed = true;
   }
-  await recordDigest(ctx.db, { day, timezone, markdownPath, htmlPath, emailed });
+  await recordDigest(ctx.db, { day, timezone, markdownPath, htmlPath, emailed, period });
   return { day, articles: articles.length, markdownPath, htmlPath, emailed };
 }

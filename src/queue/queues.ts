@@ -26,6 +26,8 @@ export const DigestJobSchema = z.object({
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/)
     .optional(),
+  /** A daily digest, or the week ending with `day`. */
+  period: z.enum(['daily', 'weekly']).default('daily'),
 });
 export type DigestJob = z.infer<typeof DigestJobSchema>;
 

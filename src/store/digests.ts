@@ -36,6 +36,8 @@ export async function recordDigest(
     markdownPath: string | null;
     htmlPath: string | null;
     emailed: boolean;
+    /** @defaultValue 'daily' */
+    period?: 'daily' | 'weekly';
   },
 ): Promise<DigestRecord> {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(digest.day)) {
@@ -49,14 +51,21 @@ export async function recordDigest(
     });
   }
   const rows = await db.query<DigestRow>(
-    `insert into digests (day, timezone, markdown_path, html_path, emailed)
-     values ($1, $2, $3, $4, $5)
-     on conflict (day, timezone) do update set
+    `insert into digests (day, timezone, markdown_path, html_path, emailed, period)
+     values ($1, $2, $3, $4, $5, $6)
+     on conflict (day, timezone, period) do update set
        markdown_path = excluded.markdown_path,
        html_path = excluded.html_path,
        emailed = digests.emailed or excluded.emailed
      returning *`,
-    [digest.day, digest.timezone, digest.markdownPath, digest.htmlPath, digest.emailed],
+    [
+      digest.day,
+      digest.timezone,
+      digest.markdownPath,
+      digest.htmlPath,
+      digest.emailed,
+      digest.period ?? 'daily',
+    ],
   );
   const row = rows[0];
   if (!row) {
@@ -72,11 +81,16 @@ export async function recordDigest(
 }
 
 /** The digest recorded for this day and zone, or null: lets the digest job skip a day already mailed. */
-export async function getDigest(db: Db, day: string, timezone: string): Promise<DigestRecord | null> {
-  const rows = await db.query<DigestRow>('select * from digests where day = $1 and timezone = $2', [
-    day,
-    timezone,
-  ]);
+export async function getDigest(
+  db: Db,
+  day: string,
+  timezone: string,
+  period: 'daily' | 'weekly' = 'daily',
+): Promise<DigestRecord | null> {
+  const rows = await db.query<DigestRow>(
+    'select * from digests where day = $1 and timezone = $2 and period = $3',
+    [day, timezone, period],
+  );
   return rows[0] ? toDigestRecord(rows[0]) : null;
 }
 

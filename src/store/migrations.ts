@@ -197,6 +197,15 @@ export const migrations: readonly Migration[] = [
       create index alert_deliveries_rule_sent on alert_deliveries (rule_id, channel, sent_at);
     `,
   },
+  {
+    version: 7,
+    name: 'weekly digests',
+    sql: `
+      alter table digests add column period text not null default 'daily' check (period in ('daily', 'weekly'));
+      alter table digests drop constraint if exists digests_pkey;
+      alter table digests add primary key (day, timezone, period);
+    `,
+  },
 ];
 
 /**

@@ -85,6 +85,7 @@ export async function startPipelineWorld(
       'digest:',
       "  time: '07:00'",
       '  timezone: UTC',
+      '  weeklyOn: monday',
     ].join('\n'),
   );
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'cw-data-'));

@@ -160,6 +160,18 @@ describe('pipeline on Redis and PostgreSQL', () => {
       world.mail.mails.find((m) => m.to.includes('desk@example.org')),
     );
     expect(digestMail.raw).toContain('2025-12-19');
+
+    const weekly = await service.rt.queues.digest.add('weekly', { day: '2025-12-21', period: 'weekly' });
+    await waitFor('weekly digest job', async () =>
+      (await weekly.getState()) === 'completed' ? true : undefined,
+    );
+    const weeklyResult = (await service.rt.queues.digest.getJob(weekly.id ?? ''))?.returnvalue as {
+      articles: number;
+      markdownPath: string;
+    };
+    // The week ending on the 21st holds the 19th's four articles.
+    expect(weeklyResult.articles).toBe(4);
+    expect(weeklyResult.markdownPath).toMatch(/digest-week-2025-12-21\.md$/);
   });
 
   it('schedules every feed and the daily digest in Redis', async () => {
@@ -171,7 +183,8 @@ describe('pipeline on Redis and PostgreSQL', () => {
     ]);
     const digest = await service.rt.queues.digest.getJobSchedulers();
     expect(service.rt.queues.digest.name).toBe(QueueNames.digest);
-    expect(digest[0]).toMatchObject({ key: 'digest-daily', pattern: '0 7 * * *', tz: 'UTC' });
+    expect(digest.find((d) => d.key === 'digest-daily')).toMatchObject({ pattern: '0 7 * * *', tz: 'UTC' });
+    expect(digest.find((d) => d.key === 'digest-weekly')).toMatchObject({ pattern: '0 7 * * 1', tz: 'UTC' });
   });
 
   it('picks up a feed added to feeds.yaml without a restart', async () => {
