@@ -27,11 +27,27 @@ export const DigestConfigSchema = z.object({
     .default('UTC'),
   /** Also a weekly digest, at `time` on this weekday, covering the 7 days before. Absent = none. */
   weeklyOn: z.enum(['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday']).optional(),
+  /**
+   * Recipient groups, each with the digests it wants; one email per group and digest. Empty: the
+   * digest goes to DIGEST_EMAIL_TO (or ALERT_EMAIL_TO).
+   */
+  groups: z
+    .array(
+      z.object({
+        name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'group name: lowercase letters, digits and dashes'),
+        to: z.array(z.email()).min(1),
+        periods: z
+          .array(z.enum(['daily', 'weekly']))
+          .min(1)
+          .default(['daily']),
+      }),
+    )
+    .default([]),
 });
 export type DigestConfig = z.infer<typeof DigestConfigSchema>;
 
 export const AlertsFileSchema = z.object({
   rules: z.array(AlertRuleSchema).default([]),
-  digest: DigestConfigSchema.default({ time: '07:00', timezone: 'UTC' }),
+  digest: DigestConfigSchema.default({ time: '07:00', timezone: 'UTC', groups: [] }),
 });
 export type AlertsFile = z.infer<typeof AlertsFileSchema>;

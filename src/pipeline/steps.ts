@@ -621,10 +621,15 @@ export async function buildDailyDigest(
   await writeFile(markdownPath, markdown);
   await writeFile(htmlPath, html);
   await writeFile(`${base}.json`, renderDigestJson(digest));
-  const recipients = ctx.settings.DIGEST_EMAIL_TO ?? ctx.settings.ALERT_EMAIL_TO;
+  // One email per recipient group that wants this period (or to the default recipients).
+  const { groups } = ctx.alerts.digest;
+  const fallback = ctx.settings.DIGEST_EMAIL_TO ?? ctx.settings.ALERT_EMAIL_TO;
+  const mailings =
+    groups.length > 0 ? groups.filter((g) => g.periods.includes(period)).map((g) => g.to) : [fallback];
   let emailed = false;
-  if (ctx.mailer && recipients.length > 0) {
-    await sendDigestEmail(ctx.mailer, { subject: digestSubject(digest), text: markdown, html }, recipients);
+  for (const to of mailings) {
+    if (!ctx.mailer || to.length === 0) continue;
+    await sendDigestEmail(ctx.mailer, { subject: digestSubject(digest), text: markdown, html }, to);
     emailed = true;
   }
   await recordDigest(ctx.db, { day, timezone, markdownPath, htmlPath, emailed, period });

@@ -8,7 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PipelineError } from '../../src/errors.ts';
 import { canonicalUrl } from '../../src/feeds/canonical-url.ts';
 import { openContext } from '../../src/pipeline/open-context.ts';
+import { runOnce } from '../../src/pipeline/run-once.ts';
 import {
+  buildDailyDigest,
   configuredChannels,
   deliverAlert,
   flushHeldAlerts,
@@ -521,5 +523,48 @@ describe('deliverAlert: hourly limit and quiet hours', () => {
     clock = new Date('2025-12-20T07:05:00Z');
     expect(await flushHeldAlerts(ctx)).toEqual({ summaries: 1, alerts: 1 });
     expect(world.slack.received.length).toBe(before + 1);
+  });
+});
+
+describe('buildDailyDigest: recipient groups', () => {
+  let world: PipelineWorld;
+  let ctx: PipelineContext & { close(): Promise<void> };
+
+  beforeAll(async () => {
+    world = await startPipelineWorld();
+    await writeFile(
+      path.join(world.configDir, 'alerts.yaml'),
+      [
+        'rules: []',
+        'digest:',
+        "  time: '07:00'",
+        '  timezone: UTC',
+        '  groups:',
+        '    - { name: desk, to: [desk@example.org, night@example.org] }',
+        '    - { name: editors, to: [editors@example.org], periods: [weekly] }',
+        '    - { name: analysts, to: [analysts@example.org], periods: [daily, weekly] }',
+      ].join('\n'),
+    );
+    ctx = await openContext({ settings: world.settings });
+    await runOnce(ctx);
+  });
+
+  afterAll(async () => {
+    await ctx.close();
+    await world.close();
+  });
+
+  it.each([
+    {
+      period: 'daily' as const,
+      expected: [['analysts@example.org'], ['desk@example.org', 'night@example.org']],
+    },
+    { period: 'weekly' as const, expected: [['analysts@example.org'], ['editors@example.org']] },
+  ])('$period: one email per group that wants it', async ({ period, expected }) => {
+    const before = world.mail.mails.length;
+    const result = await buildDailyDigest(ctx, '2025-12-19', period);
+    expect(result).toMatchObject({ emailed: true, articles: 4 });
+    const sent = world.mail.mails.slice(before).map((m) => [...m.to].sort());
+    expect(sent.sort()).toEqual(expected);
   });
 });
