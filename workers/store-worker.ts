@@ -16,7 +16,16 @@ export function createStoreWorker(rt: Runtime): Worker {
       const alerts = planAlerts(rt.ctx, article);
       const key = articleJobId(article.canonicalUrl);
       await rt.queues.alert.addBulk(
-        alerts.map((a) => ({ name: 'alert', data: a, opts: { jobId: `${a.ruleId}-${a.channel}-${key}` } })),
+        alerts.map((a) => ({
+          name: 'alert',
+          data: a,
+          // Wait a little before sending, so that syndicated copies arriving together are listed in
+          // the story's one alert rather than missed by it.
+          opts: {
+            jobId: `${a.ruleId}-${a.channel}-${key}`,
+            delay: rt.ctx.settings.ALERT_GATHER_SECONDS * 1000,
+          },
+        })),
       );
       return { articleId: stored.articleId, isNew: stored.isNew, alerts: alerts.length };
     },

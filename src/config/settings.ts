@@ -55,6 +55,11 @@ export const SettingsSchema = z.object({
   SLACK_WEBHOOK_URL: z.url().optional().describe('Slack incoming webhook; unset = no Slack alerts'),
   WEBHOOK_URL: z.url().optional().describe('generic webhook receiving signed JSON alerts; unset = none'),
   WEBHOOK_SECRET: z.string().min(16).optional().describe('HMAC-SHA256 key of the webhook signature'),
+  /**
+   * Seconds an alert waits before it is sent, so that copies of the same story from other feeds,
+   * polled in the same round, are listed in it. @defaultValue 60
+   */
+  ALERT_GATHER_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
   /** Port of the per-rule Atom feeds served by `npm start` (`/alerts/<rule>.atom`); 0 turns them off. */
   ALERT_FEEDS_PORT: z.coerce.number().int().min(0).max(65535).default(8787),
   /** Address the Atom feeds listen on; 0.0.0.0 in a container. @defaultValue "127.0.0.1" */

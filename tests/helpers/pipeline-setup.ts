@@ -101,6 +101,8 @@ export async function startPipelineWorld(
     FETCH_TIMEOUT_MS: '5000',
     // Every fixture lives on one host; a short spacing keeps the gate in play without slowing tests.
     HOST_MIN_SPACING_MS: '20',
+    // Alerts go out at once in tests rather than after the one-minute gather window.
+    ALERT_GATHER_SECONDS: '0',
     SLACK_WEBHOOK_URL: slack.url,
     SMTP_URL: mail.url,
     EMAIL_FROM: 'ceasefire-watch <alerts@example.org>',
