@@ -7,9 +7,8 @@
  */
 import type { AlertJob } from '../../model.ts';
 import { PipelineError } from '../../errors.ts';
-import { HttpStatusError } from '../../http/http-status-error.ts';
-import { parseRetryAfter } from '../../http/parse-retry-after.ts';
 import { firstEvidence, webUrl } from '../alert-facts.ts';
+import { describeNetworkError, statusError } from './http-answer.ts';
 
 export interface SlackMessage {
   /** Fallback shown in notifications and by clients that cannot draw blocks. */
@@ -31,7 +30,6 @@ const MAX_TITLE_CHARS = 300;
 /** Tags listed per field before "+N more": enough for a Gaza story's usual cast, short enough to scan. */
 const MAX_TAGS_LISTED = 12;
 /** Characters of an error body kept in the error message: Slack's are one word ("no_service"). */
-const MAX_ERROR_BODY_CHARS = 200;
 
 /**
  * Escapes the three characters Slack's mrkdwn treats as control characters. With `<` and `>` escaped
@@ -164,17 +162,6 @@ function redactWebhook(webhookUrl: string): string {
 }
 
 /**
- * Maps a webhook's HTTP status to retry behaviour. 4xx means the request or the webhook is wrong
- * (invalid_payload, channel_not_found, revoked token) and a retry would fail the same way; 429 and
- * 408 are the server asking us to come back later; 5xx is Slack's own trouble. A 3xx is permanent
- * too: Slack's webhooks do not redirect, so one means the configured URL is wrong.
- */
-function isPermanentStatus(status: number): boolean {
-  if (status === 429 || status === 408) return false;
-  return (status >= 400 && status < 500) || (status >= 300 && status < 400);
-}
-
-/**
  * Posts a message to a Slack incoming webhook. Resolves on 2xx; otherwise throws a PipelineError
  * (stage `alerts`, culprit `slack <host>`) that is permanent for 4xx other than 408/429 and transient
  * for 5xx, 429, timeouts and network failures, so the queue retries only what can succeed later.
@@ -232,31 +219,5 @@ export async function sendSlack(
 
   // Slack answers 429 with Retry-After (seconds) when a webhook posts faster than about one message
   // a second; the alert job is then delayed until then rather than retried blindly.
-  const retryAfterMs =
-    response.status === 429 || response.status === 503
-      ? (parseRetryAfter(response.headers.get('retry-after') ?? undefined, Date.now()) ?? null)
-      : null;
-  const said = truncate(body, MAX_ERROR_BODY_CHARS);
-  throw new HttpStatusError({
-    stage: 'alerts',
-    status: response.status,
-    culprit,
-    detail:
-      `HTTP ${response.status}` +
-      (said ? `: ${said}` : '') +
-      (retryAfterMs !== null ? ` (retry after ${Math.ceil(retryAfterMs / 1000)} s)` : ''),
-    permanent: isPermanentStatus(response.status),
-    retryAfterMs,
-  });
-}
-
-/** undici reports "fetch failed" and keeps the useful part (ECONNREFUSED, ENOTFOUND) in `cause`. */
-function describeNetworkError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = error.cause;
-  if (cause instanceof Error) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    return `${error.message}: ${code ?? cause.message}`;
-  }
-  return error.message;
+  throw statusError(response, body, culprit, Date.now());
 }

@@ -23,9 +23,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { AlertJob } from '../../model.ts';
 import { PipelineError } from '../../errors.ts';
-import { HttpStatusError } from '../../http/http-status-error.ts';
-import { parseRetryAfter } from '../../http/parse-retry-after.ts';
 import { firstEvidence } from '../alert-facts.ts';
+import { describeNetworkError, statusError } from './http-answer.ts';
 
 /** The JSON document a webhook receives. Keys are always in this order and always present. */
 export interface WebhookPayload {
@@ -71,8 +70,6 @@ const DEFAULT_TIMEOUT_MS = 10_000;
  * a slow delivery, narrow enough that a captured request is useless soon after.
  */
 const DEFAULT_TOLERANCE_SECONDS = 300;
-/** Characters of an error body kept in the error message: enough for a one-line reason. */
-const MAX_ERROR_BODY_CHARS = 200;
 export const SIGNATURE_HEADER = 'x-ceasefire-signature';
 export const TIMESTAMP_HEADER = 'x-ceasefire-timestamp';
 
@@ -180,21 +177,6 @@ function parseWebUrl(url: string): URL | null {
 }
 
 /**
- * 4xx means the request or the endpoint is wrong and will fail the same way again, except 408 and 429
- * (come back later). A 3xx is permanent too: redirects are not followed (a redirect would re-send the
- * signed alert to a host nobody configured), so one means the configured URL is wrong.
- */
-function isPermanentStatus(status: number): boolean {
-  if (status === 429 || status === 408) return false;
-  return (status >= 400 && status < 500) || (status >= 300 && status < 400);
-}
-
-function oneLine(s: string, max: number): string {
-  const flat = s.replace(/\s+/g, ' ').trim();
-  return flat.length <= max ? flat : `${flat.slice(0, max - 1).trimEnd()}…`;
-}
-
-/**
  * POSTs a signed payload. Resolves on 2xx. Otherwise throws: an {@link HttpStatusError} for a non-2xx
  * answer (permanent for 3xx and 4xx other than 408/429; `retryAfterMs` from `Retry-After` on 429 and
  * 503), or a PipelineError (stage `alerts`) for a timeout or network failure (transient) or an unusable
@@ -262,34 +244,7 @@ export async function sendWebhook(url: string, payload: unknown, opts: SendWebho
   }
 
   // Read the body either way: it frees the connection, and on failure it names the problem.
-  const said = oneLine(await response.text().catch(() => ''), MAX_ERROR_BODY_CHARS);
+  const answer = await response.text().catch(() => '');
   if (response.ok) return;
-
-  const status = response.status;
-  const retryAfterMs =
-    status === 429 || status === 503
-      ? parseRetryAfter(response.headers.get('retry-after') ?? undefined, now())
-      : null;
-  throw new HttpStatusError({
-    stage: 'alerts',
-    status,
-    culprit,
-    detail:
-      `HTTP ${status}` +
-      (said ? `: ${said}` : '') +
-      (retryAfterMs !== null ? ` (retry after ${Math.ceil(retryAfterMs / 1000)} s)` : ''),
-    permanent: isPermanentStatus(status),
-    retryAfterMs,
-  });
-}
-
-/** undici reports "fetch failed" and keeps the useful part (ECONNREFUSED, ENOTFOUND) in `cause`. */
-function describeNetworkError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = error.cause;
-  if (cause instanceof Error) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    return `${error.message}: ${code ?? cause.message}`;
-  }
-  return error.message;
+  throw statusError(response, answer, culprit, now());
 }
