@@ -1,5 +1,6 @@
 /**
- * The daily digest: one day's articles grouped by ceasefire phase, then by actor. Pure: the caller
+ * The daily digest: one day's articles as stories, each listed once (top stories, then under its best
+ * ceasefire phase or actor), with every phase's and actor's story count. Pure: the caller
  * (the digest step) selects the day's articles from the store and passes them in with the day and
  * zone; rendering lives beside this file in render-digest.ts.
  */
@@ -76,16 +77,28 @@ export interface DigestInput {
   maxPerGroup?: number;
 }
 
-/** A story inside a group (one entry however many copies), with the evidence for that group's tag. */
+/** An actor or phase a story carries, as shown beside it ("Hamas · Qatar · Phase two"). */
+export interface DigestEntryTag {
+  kind: 'phase' | 'actor';
+  id: string;
+  name: string;
+}
+
+/** A listed story (one entry however many copies), with the evidence for the tag it is placed under. */
 export interface DigestEntry {
   /** The copy shown: the most salient, then the earliest (the original rather than a re-post). */
   article: DigestArticle;
-  /** The tag's evidence sentence, or null in the untagged group. */
+  /** Evidence sentence of the group's tag; null in the untagged group. */
   evidence: string | null;
-  /** Mentions of the group's tag in the shown copy (0 in the untagged group). */
+  /** Mentions of the group's tag in the shown copy; 0 in the untagged group. */
   mentions: number;
   /** Every copy of the story, the shown one included, earliest first; length 1 for a lone article. */
   sources: DigestSource[];
+  /**
+   * Every phase and actor the story carries, most salient first (title, then lead, then mentions;
+   * phases before actors on a tie), since the story is listed in one place only.
+   */
+  tags: DigestEntryTag[];
 }
 
 export interface DigestGroup {
@@ -93,24 +106,31 @@ export interface DigestGroup {
   /** Taxonomy id; `untagged` for the untagged group. */
   id: string;
   name: string;
-  /** Number of stories in the group (= articles when no story ids are given). */
+  /**
+   * Stories carrying the tag, wherever they are listed (= articles when no story ids are given): the
+   * number analysts compare day to day, in the same unit as countStoriesByTag.
+   */
   count: number;
   /** Count in the previous period, or null when no previous counts were given (and for untagged). */
   previous: number | null;
   /** `count - previous`, or null when `previous` is. */
   delta: number | null;
-  /** Newest first; undated last; at most `maxPerGroup`. */
+  /**
+   * The stories placed here (the group they fit best, top stories excepted), newest first, undated
+   * last, at most `maxPerGroup`. Empty when every story of the tag is listed elsewhere.
+   */
   entries: DigestEntry[];
-  /** Stories of the group not listed (the "+N more"). */
+  /** Stories placed here and not listed (the "+N more"). */
   more: number;
 }
 
-/** A top story: one entry for all its copies. */
-export interface DigestStory {
+/**
+ * A top story: one entry for all its copies. Listed nowhere else, so `evidence` and `mentions` are
+ * those of the tag it would be placed under (its best phase, else its best actor; null/0 untagged).
+ */
+export interface DigestStory extends DigestEntry {
   /** The story id, or `url:<url>` for an article without one. */
   storyId: string;
-  article: DigestArticle;
-  sources: DigestSource[];
   /** Title/lead salience of the shown copy (see SALIENCE_WEIGHTS). */
   salience: number;
 }
@@ -138,11 +158,16 @@ export interface Digest {
   total: number;
   /** Distinct relevant articles: the ones the groups are made of. */
   relevant: number;
+  /**
+   * Distinct relevant stories (copies of a story count once). Each is listed at most once: in
+   * `topStories` or in the one group it fits best; the rest are counted in the groups' `more`.
+   */
+  stories: number;
   /** Whether previous-period counts were given (deltas and newActors are meaningful). */
   hasPrevious: boolean;
   phases: DigestGroup[];
   actors: DigestGroup[];
-  /** Relevant articles with no actor and no phase tag; null when there are none. */
+  /** Relevant stories with no actor and no phase tag; null when there are none. */
   untagged: DigestGroup | null;
   /** At most TOP_STORIES, by number of sources, then salience, then recency. */
   topStories: DigestStory[];
@@ -276,51 +301,130 @@ function sourcesByStory(all: DigestArticle[], extra: DigestStoryInput[]): Map<st
   return result;
 }
 
-/** Collapses articles into one entry per story, the shown copy chosen by byShownCopy. */
-function collapse(
-  items: { article: DigestArticle; evidence: string | null; mentions: number }[],
-  sources: Map<string, DigestSource[]>,
-): DigestEntry[] {
-  const byStory = new Map<string, DigestEntry>();
-  for (const item of items) {
-    const key = storyKey(item.article);
-    const current = byStory.get(key);
-    if (current && byShownCopy(current.article, item.article) <= 0) continue;
-    byStory.set(key, { ...item, sources: sources.get(key) ?? [] });
-  }
-  return [...byStory.values()].sort(byPublishedDesc);
+/** One story of the period: its shown copy, its sources, and the tags of its relevant copies. */
+interface Story {
+  key: string;
+  article: DigestArticle;
+  sources: DigestSource[];
+  /** One tag per id: the shown copy's, else that of the next copy in byShownCopy order. */
+  actors: DigestTag[];
+  phases: DigestTag[];
 }
 
-function groupBy(
-  articles: DigestArticle[],
-  kind: 'phase' | 'actor',
+/** First tag per id across the lists, so the shown copy's tag wins over another copy's. */
+function mergeTags(lists: DigestTag[][]): DigestTag[] {
+  const byId = new Map<string, DigestTag>();
+  for (const tag of lists.flat()) {
+    if (!byId.has(tag.id)) byId.set(tag.id, tag);
+  }
+  return [...byId.values()];
+}
+
+/** The relevant articles as stories, one per story id (or per URL without one). */
+function storiesOf(relevant: DigestArticle[], sources: Map<string, DigestSource[]>): Story[] {
+  const copies = new Map<string, DigestArticle[]>();
+  for (const a of relevant) {
+    const list = copies.get(storyKey(a)) ?? [];
+    list.push(a);
+    copies.set(storyKey(a), list);
+  }
+  return [...copies].flatMap(([key, list]): Story[] => {
+    const sorted = [...list].sort(byShownCopy);
+    const article = sorted[0];
+    if (!article) return [];
+    return [
+      {
+        key,
+        article,
+        sources: sources.get(key) ?? [],
+        actors: mergeTags(sorted.map((a) => a.actors)),
+        phases: mergeTags(sorted.map((a) => a.phases)),
+      },
+    ];
+  });
+}
+
+/** Where a tag sits in its copy (the shown one when it has the tag): title 2, lead 1, body only 0. */
+function tagRank(tag: DigestTag): number {
+  return tag.inTitle ? SALIENCE_WEIGHTS.title : tag.inLead ? SALIENCE_WEIGHTS.lead : 0;
+}
+
+/** The tag a story is most about: title before lead before body, then more mentions. */
+function bySalience(a: DigestTag, b: DigestTag): number {
+  return tagRank(b) - tagRank(a) || b.count - a.count;
+}
+
+function nameOf(id: string, names: Record<string, string>): string {
+  return names[id] ?? id;
+}
+
+/** The phase (ties: plan order) or, without one, the actor (ties: name) a story is listed under. */
+function bestTag(
+  story: Story,
   names: Record<string, string>,
-  sources: Map<string, DigestSource[]>,
+): { kind: 'phase' | 'actor'; tag: DigestTag } | null {
+  const phase = [...story.phases].sort((a, b) => bySalience(a, b) || collator.compare(a.id, b.id))[0];
+  if (phase) return { kind: 'phase', tag: phase };
+  const actor = [...story.actors].sort(
+    (a, b) => bySalience(a, b) || collator.compare(nameOf(a.id, names), nameOf(b.id, names)),
+  )[0];
+  return actor ? { kind: 'actor', tag: actor } : null;
+}
+
+/** The story's phases and actors, most salient first; phases before actors on a tie, then by name. */
+function entryTags(story: Story, names: Record<string, string>): DigestEntryTag[] {
+  const tagged = [
+    ...story.phases.map((tag) => ({ kind: 'phase' as const, tag })),
+    ...story.actors.map((tag) => ({ kind: 'actor' as const, tag })),
+  ];
+  return tagged
+    .sort(
+      (a, b) =>
+        bySalience(a.tag, b.tag) ||
+        (a.kind === b.kind ? 0 : a.kind === 'phase' ? -1 : 1) ||
+        collator.compare(nameOf(a.tag.id, names), nameOf(b.tag.id, names)),
+    )
+    .map(({ kind, tag }) => ({ kind, id: tag.id, name: nameOf(tag.id, names) }));
+}
+
+function entryOf(story: Story, tag: DigestTag | null, names: Record<string, string>): DigestEntry {
+  return {
+    article: story.article,
+    evidence: tag ? tag.evidence.trim() || null : null,
+    mentions: tag ? tag.count : 0,
+    sources: story.sources,
+    tags: entryTags(story, names),
+  };
+}
+
+/**
+ * One group per tag id any story carries: its count is every story with the tag, its entries only
+ * the stories placed under it (`placed`, keyed by id).
+ */
+function groupsOf(
+  kind: 'phase' | 'actor',
+  stories: Story[],
+  placed: Map<string, DigestEntry[]>,
+  names: Record<string, string>,
   previous: Record<string, number> | null,
   cap: number,
 ): DigestGroup[] {
-  const groups = new Map<string, { article: DigestArticle; evidence: string | null; mentions: number }[]>();
-  for (const article of articles) {
-    const tags = kind === 'phase' ? article.phases : article.actors;
-    const seen = new Set<string>();
-    for (const tag of tags) {
-      if (seen.has(tag.id)) continue;
-      seen.add(tag.id);
-      const items = groups.get(tag.id) ?? [];
-      items.push({ article, evidence: tag.evidence.trim() || null, mentions: tag.count });
-      groups.set(tag.id, items);
+  const counts = new Map<string, number>();
+  for (const story of stories) {
+    for (const tag of kind === 'phase' ? story.phases : story.actors) {
+      counts.set(tag.id, (counts.get(tag.id) ?? 0) + 1);
     }
   }
-  const result = [...groups].map(([id, items]): DigestGroup => {
-    const entries = collapse(items, sources);
+  const result = [...counts].map(([id, count]): DigestGroup => {
+    const entries = [...(placed.get(id) ?? [])].sort(byPublishedDesc);
     const prev = previous === null ? null : (previous[id] ?? 0);
     return {
       kind,
       id,
-      name: names[id] ?? id,
-      count: entries.length,
+      name: nameOf(id, names),
+      count,
       previous: prev,
-      delta: prev === null ? null : entries.length - prev,
+      delta: prev === null ? null : count - prev,
       entries: entries.slice(0, cap),
       more: Math.max(0, entries.length - cap),
     };
@@ -331,17 +435,14 @@ function groupBy(
     : result.sort((a, b) => b.count - a.count || collator.compare(a.name, b.name));
 }
 
-function topStories(relevant: DigestArticle[], sources: Map<string, DigestSource[]>): DigestStory[] {
-  const stories = collapse(
-    relevant.map((article) => ({ article, evidence: null, mentions: 0 })),
-    sources,
-  ).map((e): DigestStory => ({
-    storyId: storyKey(e.article),
-    article: e.article,
-    sources: e.sources,
-    salience: salienceOf(e.article),
-  }));
+/** At most TOP_STORIES: most sources first (the most covered), then salience, then the newest. */
+function topStories(stories: Story[], names: Record<string, string>): DigestStory[] {
   return stories
+    .map((s): DigestStory => ({
+      ...entryOf(s, bestTag(s, names)?.tag ?? null, names),
+      storyId: s.key,
+      salience: salienceOf(s.article),
+    }))
     .sort((a, b) => b.sources.length - a.sources.length || b.salience - a.salience || byPublishedDesc(a, b))
     .slice(0, TOP_STORIES);
 }
@@ -381,16 +482,20 @@ function buildChart(
 }
 
 /**
- * Builds the digest of one day (or of the week ending with it): the relevant articles, one entry per
- * story, grouped by phase (in phase order), then by actor (most stories first), then the relevant
- * articles the tagger found no actor or phase in. A story appears in every group it has a tag for,
- * once, with all its sources; within a group the newest comes first and at most `maxPerGroup` are
- * listed (`more` counts the rest). Articles the tagger judged not relevant are counted in `total` but
- * listed nowhere (they still count as sources of a relevant story). Articles are deduplicated by URL
- * (the first copy wins).
+ * Builds the digest of one day (or of the week ending with it) from the relevant articles, one story
+ * per story id, each listed once: the top stories first, then every other story under the one group
+ * it fits best — its most salient phase (in the title, then in the lead, then most mentions, then
+ * plan order), or without a phase its most salient actor (same order, then name), or else "Untagged
+ * relevant". Listing a story under each of its tags repeated it up to fifteen times and made a
+ * 12-article day 126 KB of HTML (issue 9); every entry instead names all its tags.
  *
- * With `previous`, each group carries its previous count and delta, and `newActors` lists the actors
- * absent last period. With `history`, `chart` holds the top actors' mentions over the last 7 days.
+ * Every group still counts every story carrying its tag (`count`, with `previous` and `delta` when
+ * `previous` is given): phases in plan order, actors most stories first. Within a group the placed
+ * stories come newest first, at most `maxPerGroup` (`more` counts the rest); a group may have no
+ * entry when its stories are listed elsewhere. Articles the tagger judged not relevant are counted in
+ * `total` but listed nowhere (they still count as sources of a relevant story). Articles are
+ * deduplicated by URL (the first copy wins). With `previous`, `newActors` lists the actors absent last
+ * period; with `history`, `chart` holds the top actors' mentions over the last 7 days.
  *
  * The period's selection is the caller's: `day` and `timezone` are carried for the heading and for
  * showing local times, and validated so a bad config fails here with a clear message.
@@ -400,7 +505,7 @@ function buildChart(
  * const d = buildDigest({ day: '2025-12-18', timezone: 'Europe/London', articles,
  *   names: { 'steve-witkoff': 'Steve Witkoff', 'phase-2': 'Phase two' },
  *   previous: { actors: { 'steve-witkoff': 1 }, phases: {} } });
- * d.phases[0]; // { kind: 'phase', id: 'phase-2', name: 'Phase two', count: 3, previous: 0, delta: 3, … }
+ * d.phases[0]; // { kind: 'phase', id: 'phase-2', name: 'Phase two', count: 3, previous: 0, delta: 3, entries: […], … }
  * d.newActors; // [{ id: 'hamas', name: 'hamas', count: 2 }]
  * ```
  */
@@ -417,16 +522,28 @@ export function buildDigest(input: DigestInput): Digest {
   }
   const all = [...byUrl.values()];
   const relevant = all.filter((a) => a.relevant);
-  const sources = sourcesByStory(all, input.stories ?? []);
+  const stories = storiesOf(relevant, sourcesByStory(all, input.stories ?? []));
   const previous = input.previous ?? null;
 
-  const untaggedEntries = collapse(
-    relevant
-      .filter((a) => a.actors.length === 0 && a.phases.length === 0)
-      .map((article) => ({ article, evidence: null, mentions: 0 })),
-    sources,
-  );
-  const actors = groupBy(relevant, 'actor', names, sources, previous?.actors ?? null, cap);
+  const top = topStories(stories, names);
+  const listedOnTop = new Set(top.map((s) => s.storyId));
+  const placed = { phase: new Map<string, DigestEntry[]>(), actor: new Map<string, DigestEntry[]>() };
+  const untagged: DigestEntry[] = [];
+  for (const story of stories) {
+    if (listedOnTop.has(story.key)) continue;
+    const best = bestTag(story, names);
+    if (!best) {
+      untagged.push(entryOf(story, null, names));
+      continue;
+    }
+    const group = placed[best.kind];
+    const entries = group.get(best.tag.id) ?? [];
+    entries.push(entryOf(story, best.tag, names));
+    group.set(best.tag.id, entries);
+  }
+  untagged.sort(byPublishedDesc);
+  const untaggedCount = stories.filter((s) => s.actors.length === 0 && s.phases.length === 0).length;
+  const actors = groupsOf('actor', stories, placed.actor, names, previous?.actors ?? null, cap);
 
   return {
     period,
@@ -435,23 +552,24 @@ export function buildDigest(input: DigestInput): Digest {
     timezone: input.timezone,
     total: all.length,
     relevant: relevant.length,
+    stories: stories.length,
     hasPrevious: previous !== null,
-    phases: groupBy(relevant, 'phase', names, sources, previous?.phases ?? null, cap),
+    phases: groupsOf('phase', stories, placed.phase, names, previous?.phases ?? null, cap),
     actors,
     untagged:
-      untaggedEntries.length === 0
+      untaggedCount === 0
         ? null
         : {
             kind: 'untagged',
             id: 'untagged',
             name: 'Untagged relevant',
-            count: untaggedEntries.length,
+            count: untaggedCount,
             previous: null,
             delta: null,
-            entries: untaggedEntries.slice(0, cap),
-            more: Math.max(0, untaggedEntries.length - cap),
+            entries: untagged.slice(0, cap),
+            more: Math.max(0, untagged.length - cap),
           },
-    topStories: topStories(relevant, sources),
+    topStories: top,
     newActors:
       previous === null
         ? []

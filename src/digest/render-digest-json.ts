@@ -2,11 +2,17 @@
  * The digest as JSON: the archived, machine-readable copy beside the Markdown and HTML. The shape is
  * written out field by field (not `JSON.stringify(digest)`) so an internal field added to Digest does
  * not silently change the archive; a change of shape bumps DIGEST_JSON_SCHEMA.
+ *
+ * It holds what the Markdown holds (each story once, up to `maxPerGroup` per group), not the email's
+ * shorter listing: the archive is not read in a mail client, so it has no byte budget.
  */
-import type { Digest, DigestEntry, DigestGroup, DigestSource } from './build-digest.ts';
+import type { Digest, DigestEntry, DigestEntryTag, DigestGroup, DigestSource } from './build-digest.ts';
 
-/** Names the shape below; readers check it before trusting any other field. */
-export const DIGEST_JSON_SCHEMA = 'ceasefire-watch/digest@1';
+/**
+ * Names the shape below; readers check it before trusting any other field. @2: each story is in one
+ * place only (top stories or the group it fits best) and names its tags; `stories` added.
+ */
+export const DIGEST_JSON_SCHEMA = 'ceasefire-watch/digest@2';
 
 /** One story as archived. */
 export interface DigestJsonEntry {
@@ -15,20 +21,25 @@ export interface DigestJsonEntry {
   feedId: string;
   published: string | null;
   storyId: string | null;
-  /** The group's tag evidence; null in top stories and the untagged group. */
+  /** Evidence of the group's tag (for a top story, of the tag it fits best); null when untagged. */
   evidence: string | null;
   mentions: number;
   /** Every copy, earliest first (the entry's own included). */
   sources: DigestSource[];
+  /** Every phase and actor the story carries, most salient first. */
+  tags: DigestEntryTag[];
 }
 
 export interface DigestJsonGroup {
   id: string;
   name: string;
+  /** Stories carrying the tag, wherever they are listed. */
   count: number;
   previous: number | null;
   delta: number | null;
+  /** The stories placed in this group (listed nowhere else in the document). */
   entries: DigestJsonEntry[];
+  /** Stories placed in this group and not listed. */
   more: number;
 }
 
@@ -41,6 +52,8 @@ export interface DigestJson {
   timezone: string;
   total: number;
   relevant: number;
+  /** Distinct relevant stories; the ones not in topStories or any group's entries are in a `more`. */
+  stories: number;
   hasPrevious: boolean;
   newActors: { id: string; name: string; count: number }[];
   topStories: (DigestJsonEntry & { salience: number })[];
@@ -64,6 +77,7 @@ function entry(x: DigestEntry): DigestJsonEntry {
     evidence: x.evidence,
     mentions: x.mentions,
     sources: x.sources.map(source),
+    tags: x.tags.map((t) => ({ kind: t.kind, id: t.id, name: t.name })),
   };
 }
 
@@ -86,7 +100,7 @@ function group(g: DigestGroup): DigestJsonGroup {
  * @example
  * ```ts
  * renderDigestJson(buildDigest({ day: '2025-12-18', timezone: 'UTC', articles: [] }));
- * // '{\n  "schema": "ceasefire-watch/digest@1",\n  "period": "daily",\n  "from": "2025-12-18", …}\n'
+ * // '{\n  "schema": "ceasefire-watch/digest@2",\n  "period": "daily",\n  "from": "2025-12-18", …}\n'
  * ```
  */
 export function renderDigestJson(d: Digest): string {
@@ -98,10 +112,11 @@ export function renderDigestJson(d: Digest): string {
     timezone: d.timezone,
     total: d.total,
     relevant: d.relevant,
+    stories: d.stories,
     hasPrevious: d.hasPrevious,
     newActors: d.newActors.map((a) => ({ id: a.id, name: a.name, count: a.count })),
     topStories: d.topStories.map((s) => ({
-      ...entry({ article: s.article, evidence: null, mentions: 0, sources: s.sources }),
+      ...entry(s),
       storyId: s.storyId,
       salience: s.salience,
     })),

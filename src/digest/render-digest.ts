@@ -6,7 +6,8 @@
  */
 import escapeHtml from 'escape-html';
 import { DateTime } from 'luxon';
-import type { Digest, DigestEntry, DigestGroup, DigestSource, DigestStory } from './build-digest.ts';
+import type { Digest, DigestEntry, DigestEntryTag, DigestGroup, DigestSource } from './build-digest.ts';
+import { countListed, limitListing } from './limit-listing.ts';
 import { renderChartSvg } from './render-chart.ts';
 
 const TITLE = 'Gaza ceasefire digest';
@@ -15,6 +16,28 @@ const WEEKLY_TITLE = 'Gaza ceasefire weekly digest';
 const MAX_EVIDENCE_CHARS = 300;
 /** Phases named in the subject; there are three in the taxonomy, so this only guards odd configs. */
 const MAX_SUBJECT_PHASES = 3;
+/**
+ * Bytes (UTF-8) of the whole HTML document at most. Gmail clips a message whose HTML exceeds about
+ * 102 KB ("[Message clipped]", the rest behind a link most readers never follow); 95 KB leaves room for
+ * the few percent that transfer encodings and the mail client's own wrapping add (clipping was
+ * observed between 102 and 105 KB depending on the encoding).
+ */
+export const MAX_DIGEST_HTML_BYTES = 95_000;
+/**
+ * Stories listed in the email at most (top stories included), before the byte budget cuts further.
+ * Measured on tests/digest/sample-days.ts: an entry weighs 0.7 KB (reported day: short title, one
+ * source) to 2.2 KB (heavy day: 190-character title, four sources, a 300-character quote); headings,
+ * counts table (6 KB for 43 tags) and chart (10 KB) take 14 to 18 KB. So 40 entries of up to 1.9 KB
+ * fit, a heavy day's 2.2 KB ones are cut to 33, and more than 40 would not be read in an email anyway.
+ * The Markdown and JSON files list more (up to `maxPerGroup` per group).
+ */
+export const MAX_EMAIL_STORIES = 40;
+/** Tags named beside an entry ("Hamas · Qatar · Phase two +3"): a few identify the story; all would be a list. */
+export const MAX_ENTRY_TAGS = 4;
+/** Sources linked per entry in the HTML: a wire story can have dozens of copies, five show its reach. */
+const MAX_HTML_SOURCES = 5;
+/** Titles longer than this are extraction accidents (a lead paragraph taken as title): cut, not listed whole. */
+const MAX_TITLE_CHARS = 200;
 
 function oneLine(s: string): string {
   return s.replace(/\s+/g, ' ').trim();
@@ -91,20 +114,43 @@ function formatDelta(delta: number | null): string {
   return delta > 0 ? `▲ ${delta}` : delta < 0 ? `▼ ${-delta}` : '= 0';
 }
 
-function deltaText(g: DigestGroup, d: Digest): string {
-  return g.delta === null ? '' : ` (${formatDelta(g.delta)} vs previous ${periodWord(d)})`;
-}
-
-function groupHeading(g: DigestGroup, d: Digest): string {
-  return `${g.name} — ${stories(g.count)}${deltaText(g, d)}`;
-}
-
 function moreText(n: number): string {
   return `+${n} more`;
 }
 
 function sourceLabel(s: DigestSource): string {
   return [...new Set([s.feedId, hostOf(s.url)].filter((x) => x !== null))].join(' · ');
+}
+
+/** `Hamas · Qatar · Phase two +3`: the story's first tags, the rest counted. */
+function tagsText(tags: DigestEntryTag[]): string {
+  const shown = tags.slice(0, MAX_ENTRY_TAGS).map((t) => oneLine(t.name));
+  const rest = tags.length - shown.length;
+  return `${shown.join(' · ')}${rest > 0 ? ` +${rest}` : ''}`;
+}
+
+/** Listed groups of a section: a group whose stories are all listed elsewhere has no heading. */
+function listedGroups(groups: DigestGroup[]): DigestGroup[] {
+  return groups.filter((g) => g.entries.length > 0);
+}
+
+/** Stories counted but not listed anywhere in `d` (per-group caps, or the email's budget). */
+function notListed(d: Digest): number {
+  return Math.max(0, d.stories - countListed(d));
+}
+
+function notListedText(n: number): string {
+  return `+${n} more ${n === 1 ? 'story' : 'stories'} not listed; At a glance counts them all.`;
+}
+
+const GLANCE_INTRO =
+  'Stories per phase and actor, each story counted under every tag it carries. Below, each story is listed once, under the phase or actor it is most about.';
+
+function glanceRows(d: Digest): { label: 'Phase' | 'Actor'; groups: DigestGroup[] }[] {
+  return [
+    { label: 'Phase' as const, groups: d.phases },
+    { label: 'Actor' as const, groups: d.actors },
+  ].filter((t) => t.groups.length > 0);
 }
 
 function sourcesMarkdown(sources: DigestSource[]): string {
@@ -118,12 +164,13 @@ function sourcesMarkdown(sources: DigestSource[]): string {
 
 function entryMarkdown(entry: DigestEntry, d: Digest): string {
   const { article } = entry;
-  const title = mdText(article.title) || '(untitled)';
+  const title = mdText(truncate(article.title, MAX_TITLE_CHARS)) || '(untitled)';
   const href = webUrl(article.url);
   const source = [article.feedId, hostOf(article.url)].filter((s) => s !== null).map(mdText);
   const meta = [...new Set(source)].join(' · ');
   const when = localTime(article.published, d.day, d.timezone);
   const lines = [`- ${href ? `[${title}](<${href}>)` : title} — ${meta} · ${when}`];
+  if (entry.tags.length > 0) lines.push(`  About: ${mdText(tagsText(entry.tags))}`);
   if (entry.sources.length > 1) lines.push(sourcesMarkdown(entry.sources));
   if (entry.evidence) lines.push(`  > ${mdText(truncate(entry.evidence, MAX_EVIDENCE_CHARS))}`);
   return lines.join('\n');
@@ -136,11 +183,7 @@ function entriesMarkdown(g: DigestGroup, d: Digest): string[] {
 }
 
 function groupMarkdown(g: DigestGroup, d: Digest): string {
-  return [`### ${mdText(groupHeading(g, d))}`, '', ...entriesMarkdown(g, d)].join('\n');
-}
-
-function storyEntry(s: DigestStory): DigestEntry {
-  return { article: s.article, evidence: null, mentions: 0, sources: s.sources };
+  return [`### ${mdText(g.name)}`, '', ...entriesMarkdown(g, d)].join('\n');
 }
 
 function newActorsText(d: Digest): string {
@@ -162,6 +205,22 @@ function chartMarkdown(d: Digest): string[] {
   return [`## ${mdText(chartTitle(d))}`, [head, rule, ...rows].join('\n')];
 }
 
+/** One table per kind (stories, and the delta when previous counts were given), then the untagged count. */
+function glanceMarkdown(d: Digest): string[] {
+  if (d.relevant === 0) return [];
+  const vs = `vs previous ${periodWord(d)}`;
+  const tables = glanceRows(d).map(({ label, groups }) => {
+    const head = d.hasPrevious ? `| ${label} | Stories | ${vs} |` : `| ${label} | Stories |`;
+    const rule = d.hasPrevious ? '| --- | ---: | ---: |' : '| --- | ---: |';
+    const rows = groups.map(
+      (g) => `| ${mdText(g.name)} | ${g.count} |${d.hasPrevious ? ` ${formatDelta(g.delta)} |` : ''}`,
+    );
+    return [head, rule, ...rows].join('\n');
+  });
+  const untagged = d.untagged ? [`Untagged relevant: ${stories(d.untagged.count)}`] : [];
+  return ['## At a glance', GLANCE_INTRO, ...tables, ...untagged];
+}
+
 function summaryLine(d: Digest): string {
   const notRelevant = d.total - d.relevant;
   return (
@@ -173,17 +232,22 @@ function summaryLine(d: Digest): string {
 
 /**
  * The digest as Markdown: a heading with the day (or week), a summary line, the newly appearing
- * actors (with previous counts), `## Top stories` with all their sources, the chart's numbers as a
- * table (with history), then `## By phase`, `## By actor` and `## Untagged relevant`, one `###` per
- * group with its story count and `▲ n`/`▼ n` vs the previous period, one bullet per story (linked
- * title, feed · host · local time, its other sources) and its evidence sentence quoted below, and
- * `- +N more` after a capped group. All article text
- * is escaped, so a title cannot inject links, HTML or headings into a rendered copy.
+ * actors (with previous counts), `## Top stories`, `## At a glance` (stories per phase and per actor,
+ * with `▲ n`/`▼ n` vs the previous period), the chart's numbers as a table (with history), then
+ * `## By phase`, `## By actor` and `## Untagged relevant`, one `###` per group that has stories placed
+ * in it. Each story is listed once: linked title, feed · host · local time, `About:` its phases and
+ * actors, its other sources, the group tag's evidence quoted below; `- +N more` after a capped group
+ * and a closing line counting every story not listed. All article text is escaped, so a title cannot
+ * inject links, HTML or headings into a rendered copy.
+ *
+ * Unlike the HTML, the Markdown has no byte budget: it is the archived file (and the email's text
+ * part, which mail clients show only when they cannot show the HTML), so it lists every story the
+ * digest lists — up to `maxPerGroup` per group.
  *
  * @example
  * ```ts
  * renderDigestMarkdown(buildDigest({ day: '2025-12-18', timezone: 'UTC', articles }));
- * // '# Gaza ceasefire digest — 2025-12-18\n\n3 relevant articles · times in UTC\n\n## By phase\n…'
+ * // '# Gaza ceasefire digest — 2025-12-18\n\n3 relevant articles · times in UTC\n\n## Top stories\n…'
  * ```
  */
 export function renderDigestMarkdown(d: Digest): string {
@@ -193,25 +257,29 @@ export function renderDigestMarkdown(d: Digest): string {
     parts.push(`**Newly appearing:** ${mdText(newActorsText(d))}`);
   }
   if (d.topStories.length > 0) {
-    parts.push('## Top stories', d.topStories.map((x) => entryMarkdown(storyEntry(x), d)).join('\n'));
+    parts.push('## Top stories', d.topStories.map((x) => entryMarkdown(x, d)).join('\n'));
   }
-  parts.push(...chartMarkdown(d));
-  if (d.phases.length > 0) parts.push('## By phase', ...d.phases.map((g) => groupMarkdown(g, d)));
-  if (d.actors.length > 0) parts.push('## By actor', ...d.actors.map((g) => groupMarkdown(g, d)));
-  if (d.untagged) {
-    parts.push(
-      `## Untagged relevant — ${stories(d.untagged.count)}`,
-      entriesMarkdown(d.untagged, d).join('\n'),
-    );
+  parts.push(...glanceMarkdown(d), ...chartMarkdown(d));
+  for (const [title, groups] of [
+    ['By phase', listedGroups(d.phases)],
+    ['By actor', listedGroups(d.actors)],
+  ] as const) {
+    if (groups.length > 0) parts.push(`## ${title}`, ...groups.map((g) => groupMarkdown(g, d)));
   }
+  if (d.untagged && d.untagged.entries.length > 0) {
+    parts.push('## Untagged relevant', entriesMarkdown(d.untagged, d).join('\n'));
+  }
+  if (notListed(d) > 0) parts.push(notListedText(notListed(d)));
   return `${parts.join('\n\n')}\n`;
 }
 
 const e = escapeHtml;
 
+const SMALL = 'color:#555;font-size:13px';
+
 function entryHtml(entry: DigestEntry, d: Digest): string {
   const { article } = entry;
-  const title = oneLine(article.title) || '(untitled)';
+  const title = truncate(article.title, MAX_TITLE_CHARS) || '(untitled)';
   const href = webUrl(article.url);
   const link = href
     ? `<a href="${e(href)}" style="color:#0b5394;text-decoration:none">${e(title)}</a>`
@@ -219,22 +287,27 @@ function entryHtml(entry: DigestEntry, d: Digest): string {
   const meta = [...new Set([article.feedId, hostOf(article.url)].filter((s) => s !== null))].join(' · ');
   const when = localTime(article.published, d.day, d.timezone);
   const time = article.published ? `<time datetime="${e(article.published)}">${e(when)}</time>` : e(when);
+  const about =
+    entry.tags.length > 0 ? `<br><span style="${SMALL}">About: ${e(tagsText(entry.tags))}</span>` : '';
+  const shown = entry.sources.slice(0, MAX_HTML_SOURCES).map((s) => sourceHtml(s, article.title));
+  if (entry.sources.length > shown.length) shown.push(e(moreText(entry.sources.length - shown.length)));
   const others =
     entry.sources.length > 1
-      ? `<br><span style="color:#555;font-size:13px">${entry.sources.length} sources: ${entry.sources.map(sourceHtml).join(', ')}</span>`
+      ? `<br><span style="${SMALL}">${entry.sources.length} sources: ${shown.join(', ')}</span>`
       : '';
   const quote = entry.evidence
     ? `<blockquote style="margin:4px 0 0;padding:2px 10px;border-left:3px solid #ddd;color:#555">${e(truncate(entry.evidence, MAX_EVIDENCE_CHARS))}</blockquote>`
     : '';
-  return `<li style="margin:0 0 10px">${link}<br><span style="color:#777;font-size:13px">${e(meta)} · ${time}</span>${others}${quote}</li>`;
+  return `<li style="margin:0 0 10px">${link}<br><span style="color:#777;font-size:13px">${e(meta)} · ${time}</span>${about}${others}${quote}</li>`;
 }
 
-function sourceHtml(s: DigestSource): string {
+/** A copy's link; its title as a tooltip only when it differs from the shown one (most copies keep it). */
+function sourceHtml(s: DigestSource, shownTitle: string): string {
   const href = webUrl(s.url);
   const text = e(sourceLabel(s) || '(unknown)');
-  return href
-    ? `<a href="${e(href)}" title="${e(oneLine(s.title))}" style="color:#0b5394">${text}</a>`
-    : text;
+  const title = truncate(s.title, MAX_TITLE_CHARS);
+  const tooltip = title === truncate(shownTitle, MAX_TITLE_CHARS) ? '' : ` title="${e(title)}"`;
+  return href ? `<a href="${e(href)}"${tooltip} style="color:#0b5394">${text}</a>` : text;
 }
 
 function entriesHtml(entries: DigestEntry[], d: Digest, more = 0): string {
@@ -244,28 +317,54 @@ function entriesHtml(entries: DigestEntry[], d: Digest, more = 0): string {
 }
 
 /** Green for more attention, red for less: the colour repeats the arrow, it never replaces it. */
-function deltaHtml(g: DigestGroup, d: Digest): string {
-  if (g.delta === null) return '';
+function deltaCell(g: DigestGroup, d: Digest): string {
+  if (g.delta === null) return '<td></td>';
   const color = g.delta > 0 ? '#137333' : g.delta < 0 ? '#a50e0e' : '#777';
-  return ` <span style="color:${color};font-weight:normal;font-size:13px" title="${e(`previous ${periodWord(d)}: ${g.previous ?? 0}`)}">${e(formatDelta(g.delta))}</span>`;
-}
-
-function groupHtml(g: DigestGroup, d: Digest): string {
-  return `<h3 style="font-size:16px;margin:16px 0 6px">${e(g.name)} <span style="color:#777;font-weight:normal">— ${e(stories(g.count))}</span>${deltaHtml(g, d)}</h3>\n${entriesHtml(g.entries, d, g.more)}`;
+  return `<td align="right" style="color:${color}" title="${e(`previous ${periodWord(d)}: ${g.previous ?? 0}`)}">${e(formatDelta(g.delta))}</td>`;
 }
 
 /**
- * The digest as a complete HTML document with inline CSS (mail clients drop `<style>` blocks and
- * external sheets). Same sections as the Markdown, with the chart drawn as inline SVG; every string is
- * escaped with escape-html and only http(s) URLs become links. Standalone: opened from a file or a
- * screenshot it needs nothing else.
- *
- * @example
- * ```ts
- * const html = renderDigestHtml(digest); // '<!doctype html>\n<html lang="en">…</html>\n'
- * ```
+ * The counts as one table, a header row per kind. Attributes (`cellpadding`, `align`) rather than a
+ * style per cell: every mail client honours them, and the 43-tag table of a heavy day stays 6 KB.
  */
-export function renderDigestHtml(d: Digest): string {
+function glanceHtml(d: Digest): string {
+  const vs = d.hasPrevious ? `<th align="right">vs previous ${e(periodWord(d))}</th>` : '';
+  const rows = glanceRows(d).flatMap(({ label, groups }) => [
+    `<tr><th align="left">${label}</th><th align="right">Stories</th>${vs}</tr>`,
+    ...groups.map(
+      (g) =>
+        `<tr><td>${e(g.name)}</td><td align="right">${g.count}</td>${d.hasPrevious ? deltaCell(g, d) : ''}</tr>`,
+    ),
+  ]);
+  if (d.untagged) {
+    rows.push(
+      `<tr><th align="left">Untagged relevant</th><td align="right">${d.untagged.count}</td>${d.hasPrevious ? '<td></td>' : ''}</tr>`,
+    );
+  }
+  return (
+    `<p style="margin:0 0 6px;${SMALL}">${e(GLANCE_INTRO)}</p>\n` +
+    `<table cellpadding="3" cellspacing="0" style="border-collapse:collapse;font-size:14px;margin:0 0 16px">\n${rows.join('\n')}\n</table>`
+  );
+}
+
+function groupHtml(g: DigestGroup, d: Digest): string {
+  return `<h3 style="font-size:16px;margin:16px 0 6px">${e(g.name)}</h3>\n${entriesHtml(g.entries, d, g.more)}`;
+}
+
+/** The closing note of an email that lists fewer stories than the files: how many, and where they are. */
+function notListedHtml(d: Digest, listedInFiles: number): string {
+  const missing = notListed(d);
+  if (missing === 0) return '';
+  const cut = Math.max(0, listedInFiles - countListed(d));
+  const where =
+    cut === 0
+      ? ''
+      : ` ${cut === missing ? `All ${cut} are` : `${cut} of them are`} listed in this digest's Markdown and JSON files, left out of this email to keep it under mail clients' size limit.`;
+  return `<p style="margin:16px 0 0;color:#555">${e(notListedText(missing) + where)}</p>`;
+}
+
+/** The document for `d` as listed; `listedInFiles` is what the uncut digest lists, for the closing note. */
+function htmlDocument(d: Digest, listedInFiles: number): string {
   const h2 = (text: string) =>
     `<h2 style="font-size:18px;margin:24px 0 4px;border-bottom:1px solid #eee;padding-bottom:4px">${e(text)}</h2>`;
   const body: string[] = [
@@ -277,22 +376,26 @@ export function renderDigestHtml(d: Digest): string {
     body.push(`<p style="margin:0 0 16px"><strong>Newly appearing:</strong> ${e(newActorsText(d))}</p>`);
   }
   if (d.topStories.length > 0) {
-    body.push(h2('Top stories'), entriesHtml(d.topStories.map(storyEntry), d));
+    body.push(h2('Top stories'), entriesHtml(d.topStories, d));
   }
+  if (d.relevant > 0) body.push(h2('At a glance'), glanceHtml(d));
   if (d.chart) {
     body.push(
       h2(chartTitle(d)),
       `<div style="margin:8px 0 16px">${renderChartSvg(d.chart, chartTitle(d))}</div>`,
     );
   }
-  if (d.phases.length > 0) body.push(h2('By phase'), ...d.phases.map((g) => groupHtml(g, d)));
-  if (d.actors.length > 0) body.push(h2('By actor'), ...d.actors.map((g) => groupHtml(g, d)));
-  if (d.untagged) {
-    body.push(
-      h2(`Untagged relevant — ${stories(d.untagged.count)}`),
-      entriesHtml(d.untagged.entries, d, d.untagged.more),
-    );
+  for (const [title, groups] of [
+    ['By phase', listedGroups(d.phases)],
+    ['By actor', listedGroups(d.actors)],
+  ] as const) {
+    if (groups.length > 0) body.push(h2(title), ...groups.map((g) => groupHtml(g, d)));
   }
+  if (d.untagged && d.untagged.entries.length > 0) {
+    body.push(h2('Untagged relevant'), entriesHtml(d.untagged.entries, d, d.untagged.more));
+  }
+  const note = notListedHtml(d, listedInFiles);
+  if (note) body.push(note);
   return `<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${e(digestSubject(d))}</title></head>
@@ -301,6 +404,46 @@ ${body.join('\n')}
 </body>
 </html>
 `;
+}
+
+function htmlBytes(html: string): number {
+  return Buffer.byteLength(html, 'utf8');
+}
+
+/**
+ * The digest as a complete HTML document with inline CSS (mail clients drop `<style>` blocks and
+ * external sheets): the same sections as the Markdown, with the counts as a table and the chart as
+ * inline SVG; every string is escaped with escape-html and only http(s) URLs become links.
+ * Standalone: opened from a file or a screenshot it needs nothing else.
+ *
+ * Sized for the inbox: at most MAX_EMAIL_STORIES stories are listed (top stories first, then dealt
+ * round-robin across groups by limitListing), and fewer if the document would still exceed
+ * MAX_DIGEST_HTML_BYTES — the largest count that fits, found by bisection since every listed story
+ * adds bytes. A closing line says how many stories are not listed and how many of them the Markdown
+ * and JSON files list. The counts table, chart and headings are never cut: a digest whose table
+ * alone exceeds the budget (hundreds of actors) is returned with no story listed, over budget.
+ *
+ * @example
+ * ```ts
+ * const html = renderDigestHtml(digest); // '<!doctype html>\n<html lang="en">…</html>\n'
+ * Buffer.byteLength(html) <= MAX_DIGEST_HTML_BYTES; // true
+ * ```
+ */
+export function renderDigestHtml(d: Digest): string {
+  const listedInFiles = countListed(d);
+  const render = (n: number) => htmlDocument(limitListing(d, n), listedInFiles);
+  const most = Math.min(MAX_EMAIL_STORIES, listedInFiles);
+  const full = render(most);
+  if (htmlBytes(full) <= MAX_DIGEST_HTML_BYTES) return full;
+  // lo fits (or is 0, which is returned regardless); hi is the most that might.
+  let lo = 0;
+  let hi = most - 1;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (htmlBytes(render(mid)) <= MAX_DIGEST_HTML_BYTES) lo = mid;
+    else hi = mid - 1;
+  }
+  return render(lo);
 }
 
 /**

@@ -7,9 +7,12 @@ import {
   MAX_ENTRIES_PER_GROUP,
   TOP_STORIES,
 } from '../../src/digest/build-digest.ts';
-import type { DigestArticle, DigestGroup } from '../../src/digest/build-digest.ts';
+import type { Digest, DigestArticle, DigestGroup } from '../../src/digest/build-digest.ts';
+import { countStoriesByTag } from '../../src/digest/count-period.ts';
+import { countListed } from '../../src/digest/limit-listing.ts';
 import { PipelineError } from '../../src/errors.ts';
 import { TaggedArticleSchema } from '../../src/model.ts';
+import { heavyDay, reportedDay } from './sample-days.ts';
 
 const seed = TaggedArticleSchema.parse(
   JSON.parse(readFileSync(new URL('../fixtures/alerts/seed-tagged.json', import.meta.url), 'utf8')),
@@ -45,62 +48,136 @@ function art(slug: string, fields: Partial<DigestArticle> = {}): DigestArticle {
 
 const day = '2025-12-18';
 
-/** Group ids with their article URLs' slugs, the shape most cases compare. */
-function shape(groups: DigestGroup[]): [string, string[]][] {
-  return groups.map((g) => [g.id, g.entries.map((e) => e.article.url.split('/').pop() ?? '')]);
+/**
+ * Five untagged stories of three copies each: they outrank any story of fewer copies for the top
+ * stories, so the articles of a case are placed in groups, where the case can see them.
+ */
+const crowd = Array.from({ length: TOP_STORIES }, (_, i) =>
+  [1, 2, 3].map((copy) => art(`top-${i}-${copy}`, { storyId: `top-${i}` })),
+).flat();
+const crowdIds = Array.from({ length: TOP_STORIES }, (_, i) => `top-${i}`);
+
+const slug = (url: string) => url.split('/').pop() ?? '';
+
+/** Group ids with their story counts and the slugs of the stories placed there. */
+function shape(groups: DigestGroup[]): [string, number, string[]][] {
+  return groups.map((g) => [g.id, g.count, g.entries.map((e) => slug(e.article.url))]);
+}
+
+/** Every story key listed (top stories and every group's entries), in document order. */
+function listedKeys(d: Digest): string[] {
+  const groups = [...d.phases, ...d.actors, ...(d.untagged ? [d.untagged] : [])];
+  return [
+    ...d.topStories.map((s) => s.storyId),
+    ...groups.flatMap((g) => g.entries.map((e) => e.article.storyId ?? `url:${e.article.url}`)),
+  ];
 }
 
 describe('buildDigest', () => {
-  it('seed-article-in-every-tag-group', () => {
+  it('seed-article-counted-under-every-tag-listed-once', () => {
     const d = buildDigest({ day, timezone: 'UTC', articles: [seedArticle] });
-    expect(d).toMatchObject({ day, timezone: 'UTC', total: 1, relevant: 1, untagged: null });
+    expect(d).toMatchObject({ day, timezone: 'UTC', total: 1, relevant: 1, stories: 1, untagged: null });
     expect(d.phases.map((g) => [g.id, g.count])).toEqual([['phase-2', 1]]);
-    expect(d.actors.map((g) => g.id).sort()).toEqual(seed.tags.actors.map((t) => t.id).sort());
-    const witkoff = d.actors.find((g) => g.id === 'steve-witkoff');
-    expect(witkoff?.entries[0]).toEqual({
+    expect(d.actors.map((g) => [g.id, g.count]).sort()).toEqual(
+      seed.tags.actors.map((t) => [t.id, 1]).sort(),
+    );
+    // The only story is the top story, and listed there alone: no group repeats it.
+    expect(listedKeys(d)).toEqual([`url:${seed.canonicalUrl}`]);
+    for (const g of [...d.phases, ...d.actors]) expect([g.entries, g.more]).toEqual([[], 0]);
+    expect(d.topStories[0]).toMatchObject({
       article: seedArticle,
-      evidence: 'Witkoff to hold Miami talks with Qatar, Egypt and Turkey on next phase of Gaza ceasefire',
-      mentions: 3,
+      // The tag it would be placed under: its phase.
+      evidence: seed.tags.phases[0]?.evidence,
+      mentions: seed.tags.phases[0]?.count,
       sources: [{ title: seed.title, url: seed.canonicalUrl, feedId: seed.feedId }],
     });
+    expect(d.topStories[0]?.tags.map((t) => t.id).sort()).toEqual(
+      [...seed.tags.actors, ...seed.tags.phases].map((t) => t.id).sort(),
+    );
   });
 
   it.each<{
     name: string;
     articles: DigestArticle[];
-    phases: [string, string[]][];
-    actors: [string, string[]][];
-    untagged: string[] | null;
+    phases: [string, number, string[]][];
+    actors: [string, number, string[]][];
+    untagged: string[];
   }>([
     {
-      name: 'phases-in-plan-order',
+      name: 'phases-in-plan-order-tie-goes-to-first-phase',
       articles: [
         art('a', { phases: [tag('phase-10')] }),
         art('b', { phases: [tag('phase-2')] }),
-        art('c', { phases: [tag('phase-1'), tag('phase-2')] }),
+        art('c', { phases: [tag('phase-2'), tag('phase-1')] }),
       ],
       phases: [
-        ['phase-1', ['c']],
-        ['phase-2', ['b', 'c']],
-        ['phase-10', ['a']],
+        ['phase-1', 1, ['c']],
+        ['phase-2', 2, ['b']],
+        ['phase-10', 1, ['a']],
       ],
       actors: [],
-      untagged: null,
+      untagged: [],
     },
     {
-      name: 'actors-by-article-count-then-name',
+      name: 'phase-beats-actor-even-in-title',
+      articles: [art('a', { actors: [{ ...tag('hamas', 9), inTitle: true }], phases: [tag('phase-2')] })],
+      phases: [['phase-2', 1, ['a']]],
+      actors: [['hamas', 1, []]],
+      untagged: [],
+    },
+    {
+      name: 'best-phase-title-over-lead-over-mentions',
+      articles: [
+        art('title', {
+          phases: [
+            { ...tag('phase-1', 9), inLead: true },
+            { ...tag('phase-3', 1), inTitle: true },
+          ],
+        }),
+        art('lead', { phases: [tag('phase-1', 9), { ...tag('phase-3', 1), inLead: true }] }),
+        art('count', { phases: [tag('phase-1', 3), tag('phase-3', 2)] }),
+      ],
+      phases: [
+        ['phase-1', 3, ['count']],
+        ['phase-3', 3, ['lead', 'title']],
+      ],
+      actors: [],
+      untagged: [],
+    },
+    {
+      name: 'actors-by-story-count-then-name',
       articles: [
         art('a', { actors: [tag('qatar'), tag('hamas')] }),
         art('b', { actors: [tag('hamas', 9)] }),
         art('c', { actors: [tag('egypt')] }),
       ],
       phases: [],
+      // a: a tie between hamas and qatar goes to the first name.
       actors: [
-        ['hamas', ['a', 'b']],
-        ['egypt', ['c']],
-        ['qatar', ['a']],
+        ['hamas', 2, ['a', 'b']],
+        ['egypt', 1, ['c']],
+        ['qatar', 1, []],
       ],
-      untagged: null,
+      untagged: [],
+    },
+    {
+      name: 'best-actor-title-over-lead-over-mentions',
+      articles: [
+        art('title', {
+          actors: [
+            { ...tag('egypt', 9), inLead: true },
+            { ...tag('qatar'), inTitle: true },
+          ],
+        }),
+        art('lead', { actors: [tag('egypt', 9), { ...tag('qatar'), inLead: true }] }),
+        art('count', { actors: [tag('egypt', 3), tag('qatar', 2)] }),
+      ],
+      phases: [],
+      actors: [
+        ['egypt', 3, ['count']],
+        ['qatar', 3, ['lead', 'title']],
+      ],
+      untagged: [],
     },
     {
       name: 'newest-first-undated-last',
@@ -112,8 +189,8 @@ describe('buildDigest', () => {
         art('garbage-date', { actors: [tag('hamas')], published: 'yesterday' }),
       ],
       phases: [],
-      actors: [['hamas', ['evening', 'noon', 'morning', 'garbage-date', 'undated']]],
-      untagged: null,
+      actors: [['hamas', 5, ['evening', 'noon', 'morning', 'garbage-date', 'undated']]],
+      untagged: [],
     },
     {
       name: 'untagged-relevant-group',
@@ -123,7 +200,7 @@ describe('buildDigest', () => {
         art('bare-new', { published: '2025-12-18T09:00:00Z' }),
       ],
       phases: [],
-      actors: [['israel', ['tagged']]],
+      actors: [['israel', 1, ['tagged']]],
       untagged: ['bare-new', 'bare-old'],
     },
     {
@@ -134,8 +211,8 @@ describe('buildDigest', () => {
         art('gaza', { actors: [tag('steve-witkoff')] }),
       ],
       phases: [],
-      actors: [['steve-witkoff', ['gaza']]],
-      untagged: null,
+      actors: [['steve-witkoff', 1, ['gaza']]],
+      untagged: [],
     },
     {
       name: 'same-url-once',
@@ -144,23 +221,74 @@ describe('buildDigest', () => {
         art('a', { actors: [tag('hamas')], title: 'Second copy' }),
       ],
       phases: [],
-      actors: [['hamas', ['a']]],
-      untagged: null,
+      actors: [['hamas', 1, ['a']]],
+      untagged: [],
     },
     {
       name: 'repeated-tag-id-counted-once',
       articles: [art('a', { actors: [tag('hamas'), tag('hamas')] })],
       phases: [],
-      actors: [['hamas', ['a']]],
-      untagged: null,
+      actors: [['hamas', 1, ['a']]],
+      untagged: [],
     },
-    { name: 'empty-day', articles: [], phases: [], actors: [], untagged: null },
-  ])('$name', ({ articles, phases, actors, untagged }) => {
-    const d = buildDigest({ day, timezone: 'Europe/London', articles });
+    {
+      name: 'placed-by-the-shown-copy',
+      // The copy with the phase in its title is shown (most salient), so its phase wins over the
+      // earlier copy's; the story still counts under both.
+      articles: [
+        art('wire', { storyId: 's', published: '2025-12-18T01:00:00Z', phases: [tag('phase-1', 5)] }),
+        art('repost', {
+          storyId: 's',
+          published: '2025-12-18T02:00:00Z',
+          phases: [{ ...tag('phase-2'), inTitle: true }],
+        }),
+      ],
+      phases: [
+        ['phase-1', 1, []],
+        ['phase-2', 1, ['repost']],
+      ],
+      actors: [],
+      untagged: [],
+    },
+    { name: 'empty-day', articles: [], phases: [], actors: [], untagged: [] },
+  ])('placed-$name', ({ articles, phases, actors, untagged }) => {
+    const d = buildDigest({ day, timezone: 'Europe/London', articles: [...crowd, ...articles] });
     expect(shape(d.phases)).toEqual(phases);
     expect(shape(d.actors)).toEqual(actors);
-    expect(d.untagged ? shape([d.untagged])[0]?.[1] : null).toEqual(untagged);
-    for (const g of [...d.phases, ...d.actors]) expect(g.count).toBe(g.entries.length);
+    expect(d.untagged?.entries.map((e) => slug(e.article.url))).toEqual(untagged);
+    expect(d.topStories.map((s) => s.storyId)).toEqual(crowdIds);
+  });
+
+  it.each([
+    { name: 'reported-day', input: { ...reportedDay(), maxPerGroup: 1000 } },
+    { name: 'heavy-day', input: { ...heavyDay(), maxPerGroup: 1000 } },
+    { name: 'heavy-day-capped', input: heavyDay() },
+  ])('each-story-listed-at-most-once-$name', ({ input }) => {
+    const d = buildDigest(input);
+    const keys = listedKeys(d);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(countListed(d)).toBe(keys.length);
+    // Uncapped, every story is listed; capped, the rest is in the groups' "+N more".
+    const more = [...d.phases, ...d.actors, ...(d.untagged ? [d.untagged] : [])].reduce(
+      (n, g) => n + g.more,
+      0,
+    );
+    expect(keys.length + more).toBe(d.stories);
+    if (input.maxPerGroup === 1000) expect(more).toBe(0);
+  });
+
+  it.each([
+    { name: 'reported-day', input: reportedDay() },
+    { name: 'heavy-day', input: heavyDay() },
+  ])('every-tag-counted-as-countStoriesByTag-counts-$name', ({ input }) => {
+    const d = buildDigest(input);
+    const counts = countStoriesByTag(input.articles);
+    expect(Object.fromEntries(d.phases.map((g) => [g.id, g.count]))).toEqual(counts.phases);
+    expect(Object.fromEntries(d.actors.map((g) => [g.id, g.count]))).toEqual(counts.actors);
+    for (const g of [...d.phases, ...d.actors]) {
+      const previous = (g.kind === 'phase' ? input.previous?.phases : input.previous?.actors)?.[g.id] ?? 0;
+      expect([g.previous, g.delta]).toEqual([previous, g.count - previous]);
+    }
   });
 
   it('counts-total-and-relevant', () => {
@@ -169,12 +297,17 @@ describe('buildDigest', () => {
       timezone: 'UTC',
       articles: [art('a'), art('b', { relevant: false }), art('a'), art('c', { actors: [tag('hamas')] })],
     });
-    expect([d.total, d.relevant]).toEqual([3, 2]);
-    expect(d.untagged).toMatchObject({
+    expect([d.total, d.relevant, d.stories]).toEqual([3, 2, 2]);
+    // Both stories are top stories: the untagged one is counted in its group, listed on top only.
+    expect(d.untagged).toEqual({
       kind: 'untagged',
       id: 'untagged',
       name: 'Untagged relevant',
       count: 1,
+      previous: null,
+      delta: null,
+      entries: [],
+      more: 0,
     });
   });
 
@@ -191,14 +324,53 @@ describe('buildDigest', () => {
     expect(d.actors.find((g) => g.id === 'hamas')?.name).toBe('hamas');
   });
 
-  it('group-evidence-and-mentions-are-the-groups-tag', () => {
+  it('entry-evidence-and-mentions-are-its-groups-tag', () => {
     const a = art('a', { actors: [tag('hamas', 4), tag('israel', 2)], phases: [tag('phase-1', 3)] });
-    const d = buildDigest({ day, timezone: 'UTC', articles: [a] });
-    expect(d.actors.map((g) => [g.id, g.entries[0]?.evidence, g.entries[0]?.mentions])).toEqual([
-      ['hamas', 'Evidence for hamas.', 4],
-      ['israel', 'Evidence for israel.', 2],
+    const d = buildDigest({ day, timezone: 'UTC', articles: [...crowd, a] });
+    expect(d.phases[0]?.entries).toEqual([
+      {
+        article: a,
+        evidence: 'Evidence for phase-1.',
+        mentions: 3,
+        sources: [{ title: a.title, url: a.url, feedId: a.feedId }],
+        tags: [
+          { kind: 'actor', id: 'hamas', name: 'hamas' },
+          { kind: 'phase', id: 'phase-1', name: 'phase-1' },
+          { kind: 'actor', id: 'israel', name: 'israel' },
+        ],
+      },
     ]);
-    expect(d.phases[0]?.entries[0]).toMatchObject({ evidence: 'Evidence for phase-1.', mentions: 3 });
+    expect(d.actors.map((g) => [g.id, g.count, g.entries.length])).toEqual([
+      ['hamas', 1, 0],
+      ['israel', 1, 0],
+    ]);
+  });
+
+  it.each([
+    {
+      name: 'title-then-lead-then-mentions',
+      actors: [tag('qatar', 1), { ...tag('egypt', 1), inLead: true }, { ...tag('hamas', 1), inTitle: true }],
+      phases: [tag('phase-2', 5)],
+      expected: ['hamas', 'egypt', 'phase-2', 'qatar'],
+    },
+    {
+      name: 'phase-before-actor-on-tie-then-name',
+      actors: [tag('qatar', 2), tag('israel', 2)],
+      phases: [tag('phase-2', 2)],
+      expected: ['phase-2', 'israel', 'qatar'],
+    },
+    { name: 'untagged-none', actors: [], phases: [], expected: [] },
+  ])('entry-tags-$name', ({ actors, phases, expected }) => {
+    const d = buildDigest({
+      day,
+      timezone: 'UTC',
+      articles: [art('a', { actors, phases })],
+      names: { qatar: 'Qatar' },
+    });
+    expect(d.topStories[0]?.tags.map((t) => t.id)).toEqual(expected);
+    if (expected.includes('qatar')) {
+      expect(d.topStories[0]?.tags).toContainEqual({ kind: 'actor', id: 'qatar', name: 'Qatar' });
+    }
   });
 
   it.each([
@@ -298,23 +470,20 @@ describe('buildDigest stories', () => {
 
   it('five-copies-one-story-five-sources', () => {
     const d = buildDigest({ day, timezone: 'UTC', articles: copies });
-    expect(d.relevant).toBe(5);
-    for (const g of [...d.actors, ...d.phases]) {
-      expect(g.count).toBe(1);
-      expect(g.entries).toHaveLength(1);
-      expect(g.entries[0]?.sources.map((s) => s.feedId)).toEqual([
-        'ap',
-        'reuters',
-        'aljazeera',
-        'toi',
-        'bbc',
-      ]);
-    }
-    // The original (earliest) copy is the one shown.
-    expect(d.actors[0]?.entries[0]?.article.feedId).toBe('ap');
+    expect([d.relevant, d.stories]).toEqual([5, 1]);
+    // Counted once under each tag, listed once, as the top story.
+    for (const g of [...d.actors, ...d.phases]) expect([g.count, g.entries.length]).toEqual([1, 0]);
     expect(d.topStories).toHaveLength(1);
     expect(d.topStories[0]).toMatchObject({ storyId: 'story-1' });
-    expect(d.topStories[0]?.sources).toHaveLength(5);
+    expect(d.topStories[0]?.sources.map((s) => s.feedId)).toEqual([
+      'ap',
+      'reuters',
+      'aljazeera',
+      'toi',
+      'bbc',
+    ]);
+    // The original (earliest) copy is the one shown.
+    expect(d.topStories[0]?.article.feedId).toBe('ap');
   });
 
   it.each<{
@@ -428,15 +597,17 @@ describe('buildDigest +N more', () => {
     { name: 'cap-below-one-lists-one', n: 3, cap: 0, listed: 1, more: 2 },
   ])('$name', ({ n, cap, listed, more }) => {
     const input = { day, timezone: 'UTC', ...(cap !== undefined ? { maxPerGroup: cap } : {}) };
-    const tagged = buildDigest({ ...input, articles: many(n, { actors: [tag('hamas')] }) });
+    // The crowd takes the top stories, so all n are placed in the group.
+    const tagged = buildDigest({ ...input, articles: [...crowd, ...many(n, { actors: [tag('hamas')] })] });
     expect(tagged.actors[0]).toMatchObject({ count: n, more });
     expect(tagged.actors[0]?.entries).toHaveLength(listed);
     // The newest are the ones listed.
     expect(tagged.actors[0]?.entries[0]?.article.url).toBe(
       `https://news.example.org/a${String(n - 1).padStart(2, '0')}`,
     );
-    const untagged = buildDigest({ ...input, articles: many(n) });
-    expect(untagged.untagged).toMatchObject({ count: n, more });
+    const untagged = buildDigest({ ...input, articles: [...crowd, ...many(n)] });
+    // The crowd's untagged stories are counted, but listed on top.
+    expect(untagged.untagged).toMatchObject({ count: n + TOP_STORIES, more });
     expect(untagged.untagged?.entries).toHaveLength(listed);
   });
 });

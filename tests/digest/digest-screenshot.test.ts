@@ -1,6 +1,7 @@
 /**
  * The HTML digest as a person sees it: rendered by headless Chromium, checked from a screenshot (the
- * page is not blank, the headline is drawn) and from the rendered DOM (an injected script stays text).
+ * page is not blank, the headline is drawn) and from the rendered DOM (an injected script stays text,
+ * a heavy day's counts table shows every tag).
  */
 import { readFile } from 'node:fs/promises';
 import { PNG } from 'pngjs';
@@ -11,6 +12,7 @@ import { renderDigestHtml } from '../../src/digest/render-digest.ts';
 import type { TaggedArticle } from '../../src/model.ts';
 import { launchChromium } from '../helpers/chromium.ts';
 import { fixture } from '../helpers/pipeline-setup.ts';
+import { heavyDay } from './sample-days.ts';
 
 /** Share of the screenshot's pixels that are not (near) white: a drawn page has text, rules, colour. */
 function inkShare(png: Buffer): number {
@@ -83,6 +85,27 @@ describe('HTML digest in headless Chromium', () => {
       expect(await page.textContent('body')).toContain(
         '<script>window.injected = true</script> & <b>not bold</b>',
       );
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('heavy day: every tag in the counts table, the cut stated, each story once', async () => {
+    const digest = buildDigest(heavyDay());
+    const page = await browser.newPage({ viewport: { width: 900, height: 1200 } });
+    try {
+      await page.setContent(renderDigestHtml(digest), { waitUntil: 'load' });
+      const rows = await page.locator('table tr').allTextContents();
+      for (const g of [...digest.phases, ...digest.actors]) {
+        expect(rows.some((r) => r.startsWith(`${g.name}${g.count}`))).toBe(true);
+      }
+      await expect(page.locator('table').isVisible()).resolves.toBe(true);
+      expect(await page.textContent('body')).toMatch(
+        /\+\d+ more stories not listed; At a glance counts them all\./,
+      );
+      const titles = await page.locator('li > a:first-child').allTextContents();
+      expect(titles.length).toBeGreaterThan(0);
+      expect(new Set(titles).size).toBe(titles.length);
     } finally {
       await page.close();
     }
