@@ -9,4 +9,6 @@ COPY workers ./workers
 COPY config ./config
 COPY tsconfig.json ./
 USER node
-CMD ["npx", "tsx", "workers/all.ts"]
+# Node itself is the process (no npx/tsx wrapper), so SIGTERM reaches the workers' close handler;
+# run with `docker run --init` (compose sets `init: true`) so a PID 1 reaps and forwards.
+CMD ["node", "--import", "tsx", "workers/all.ts"]

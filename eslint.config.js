@@ -14,6 +14,8 @@ const pureFolders = [
   'src/alerts/rule-expression.ts',
   'src/alerts/evaluate-rule.ts',
   'src/alerts/atom-feed.ts',
+  'src/alerts/compose-alert.ts',
+  'src/alerts/choose-evidence.ts',
 ];
 
 export default tseslint.config(

@@ -21,12 +21,19 @@ import { parseFeed } from './feeds/parse-feed.ts';
 import { fetchUrl } from './http/fetch-url.ts';
 import { loadWatchlist, openContext } from './pipeline/open-context.ts';
 import { reprocessSince } from './pipeline/reprocess.ts';
-import { runOnce, type RunSummary } from './pipeline/run-once.ts';
+import { runOnce, runVerdict, type RunSummary } from './pipeline/run-once.ts';
 import { buildDailyDigest } from './pipeline/steps.ts';
 import { compileWatchlist } from './tagging/compile-watchlist.ts';
 import { tagArticle } from './tagging/tag-article.ts';
 
 const out = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n`);
+
+/**
+ * Exit codes of `run --once`, for cron and CI: 0 every feed fetched and every item and alert handled;
+ * 3 some feed, article or alert failed (each named on its own line); 4 no feed could be fetched at all.
+ * 1 is any other failure (a config error), 2 a usage error.
+ */
+const RUN_EXIT_CODES = { ok: 0, partial: 3, 'nothing-fetched': 4 } as const;
 const problem = (line: string) => process.stderr.write(`${line}\n`);
 
 /** People read problem lines, not JSON logs: the CLI's logger is quiet unless LOG_LEVEL says otherwise. */
@@ -128,25 +135,23 @@ program
     const bar = new cliProgress.SingleBar(
       {
         stream: process.stderr,
-        format: '{phase} [{bar}] {value}/{total}',
+        format: 'run [{bar}] {value}/{total} jobs',
         hideCursor: true,
         clearOnComplete: false,
       },
       cliProgress.Presets.shades_classic,
     );
-    bar.start(ctx.feeds.size, 0, { phase: 'feeds   ' });
-    let feedsDone = 0;
+    bar.start(0, 0);
+    let total = 0;
+    let done = 0;
     try {
       const summary = await runOnce(ctx, (event) => {
-        if (event.type === 'feeds-done') {
-          bar.setTotal(Math.max(event.newItems, 1));
-          bar.update(0, { phase: 'articles' });
-          if (event.newItems === 0) bar.update(1);
-        } else if (event.type === 'article-done') bar.increment();
-        else if (event.type === 'feed-failed') bar.update(++feedsDone);
+        if (event.type === 'job-added') bar.setTotal(++total);
+        else if (event.type === 'job-done') bar.update(++done);
       });
       bar.stop();
       printSummary(summary);
+      process.exitCode = RUN_EXIT_CODES[runVerdict(summary)];
     } finally {
       bar.stop();
       await ctx.close();

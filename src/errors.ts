@@ -27,6 +27,12 @@ export class PipelineError extends Error {
   readonly culprit: string;
   /** Permanent errors are not retried (BullMQ UnrecoverableError in workers). */
   readonly permanent: boolean;
+  /**
+   * When the step may be tried again, as the culprit said (a 429's Retry-After) or as we know (a
+   * delivery another worker is sending): the job waits that long without spending an attempt.
+   * Null: retry on the normal backoff.
+   */
+  readonly retryAfterMs: number | null;
 
   constructor(opts: {
     code: ErrorCode;
@@ -34,6 +40,7 @@ export class PipelineError extends Error {
     culprit: string;
     detail: string;
     permanent?: boolean;
+    retryAfterMs?: number | null;
     cause?: unknown;
   }) {
     super(`${opts.stage}: ${opts.culprit}: ${opts.detail}`, { cause: opts.cause });
@@ -42,6 +49,7 @@ export class PipelineError extends Error {
     this.stage = opts.stage;
     this.culprit = opts.culprit;
     this.permanent = opts.permanent ?? false;
+    this.retryAfterMs = opts.retryAfterMs ?? null;
   }
 }
 

@@ -58,8 +58,15 @@ export const ArticleRefSchema = z.object({
   guid: z.string().nullable().default(null),
   /** Hash of the item's normalised title and content: a change means the item was updated. */
   contentHash: z.string().default(''),
-  /** True when an item seen before came back with changed content. */
+  /** True when an item seen before came back with changed content, or at a new URL. */
   isUpdate: z.boolean().default(false),
+  /**
+   * The canonical URL the item was stored under when it now comes at another one with the same guid
+   * (the site rewrote the slug): the stored article moves to the new URL instead of being duplicated.
+   */
+  previousCanonicalUrl: z.string().nullable().default(null),
+  /** Updates of this item processed before this one: 0 for a new item. Part of the job key. */
+  version: z.number().int().min(0).default(0),
 });
 export type ArticleRef = z.infer<typeof ArticleRefSchema>;
 
@@ -143,8 +150,39 @@ export const TaggedArticleSchema = z.object({
   guid: z.string().nullable().optional(),
   contentHash: z.string().optional(),
   isUpdate: z.boolean().optional(),
+  /** See ArticleRef: the URL the stored article moves from. */
+  previousCanonicalUrl: z.string().nullable().optional(),
+  /** See ArticleRef: which version of the item this is. */
+  version: z.number().int().min(0).optional(),
 });
 export type TaggedArticle = z.infer<typeof TaggedArticleSchema>;
+
+/** Where alerts go. */
+export const ChannelSchema = z.enum(['slack', 'email', 'webhook']);
+export type Channel = z.infer<typeof ChannelSchema>;
+
+/**
+ * An article as the store reads it back: the tagged article's fields flattened, with its row id.
+ * What alerts are composed from (every copy of a story) and what `alerts test` evaluates.
+ */
+export interface StoredArticleFields {
+  id: number;
+  feedId: string;
+  url: string;
+  canonicalUrl: string;
+  title: string;
+  byline: string | null;
+  lang: string | null;
+  text: string;
+  published: string | null;
+  /** When the article was first fetched; re-processing does not move it. */
+  fetchedAt: string;
+  source: 'page' | 'feed';
+  relevant: boolean;
+  actors: Tag[];
+  phases: Tag[];
+  mentions: Mention[];
+}
 
 /** An alert rule of `config/alerts.yaml`: every listed condition must hold (any-of within a list). */
 const AlertRuleFieldsSchema = z.object({
@@ -167,7 +205,7 @@ const AlertRuleFieldsSchema = z.object({
       to: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'quiet hours: HH:MM'),
     })
     .optional(),
-  channels: z.array(z.enum(['slack', 'email', 'webhook'])).min(1),
+  channels: z.array(ChannelSchema).min(1),
   /**
    * A boolean expression over `actor:ID`, `phase:ID`, `feed:ID`, words and "quoted phrases" with AND, OR,
    * NOT, parentheses and NEAR/n (see src/alerts/rule-expression.ts); must hold besides the lists.
@@ -203,16 +241,18 @@ export interface AlertMatch {
   reasons: string[];
 }
 
-/** One message to deliver: the `alert` queue payload. */
-export const StorySourceSchema = z.object({ title: z.string(), url: z.string(), feedId: z.string() });
-export type StorySource = z.infer<typeof StorySourceSchema>;
-
+/**
+ * One story to alert a rule's channel about: the `alert` queue payload. It names the story, not an
+ * article: the message is composed when it is sent, from every copy of the story stored by then, so
+ * it does not depend on which copy happened to be stored first.
+ */
 export const AlertJobSchema = z.object({
   ruleId: z.string(),
-  channel: z.enum(['slack', 'email', 'webhook']),
-  reasons: z.array(z.string()),
-  article: TaggedArticleSchema,
-  /** Every article of the story (syndicated copies included), filled in when the alert is sent. */
-  sources: z.array(StorySourceSchema).optional(),
+  channel: ChannelSchema,
+  storyId: z.number().int(),
+  /** The actors and phases the story carried when the alert was planned (see storyTagsKey). */
+  tagsKey: z.string(),
+  /** The stored copy whose arrival planned this alert (for logs). */
+  articleId: z.number().int(),
 });
 export type AlertJob = z.infer<typeof AlertJobSchema>;

@@ -146,12 +146,13 @@ describe('cli run --once and digest', () => {
       DATA_DIR: path.join(dir, 'data'),
       DIGEST_DIR: path.join(dir, 'digests'),
       ALLOW_PRIVATE_NETWORKS: 'true',
+      RETRY_BACKOFF_MS: '100',
     };
   });
 
-  it('completes with a summary table and one line per failing feed', async () => {
+  it('completes with a summary table, one line per failing feed, and exit code 4 when nothing was fetched', async () => {
     const { code, stdout } = await cli(['run', '--once'], { env });
-    expect(code).toBe(0);
+    expect(code).toBe(4);
     expect(stdout).toMatch(/feeds.*new items.*extracted.*tagged.*stored.*alerted.*failed/s);
     expect(stdout).toContain('0/1');
     expect(stdout).toMatch(

@@ -21,14 +21,18 @@ await runService(allWorkers, {
   beforeStart: async (rt) => {
     await upsertSchedulers(rt);
     const { ALERT_FEEDS_PORT: port, ALERT_FEEDS_HOST: host } = rt.ctx.settings;
-    if (port > 0) {
-      // The per-rule Atom feeds; the process exits (and the server with it) on SIGINT/SIGTERM.
-      const server = createRuleFeedServer(rt.ctx);
-      // A busy port costs the feeds, not the pipeline: say so in one line and go on.
-      server.on('error', (err) => log.error({ port, err: err.message }, 'alert feeds not served'));
-      server.listen(port, host, () =>
-        log.info({ url: `http://${host}:${port}/alerts/<rule>.atom` }, 'alert feeds served'),
-      );
-    }
+    if (port === 0) return undefined;
+    // The per-rule Atom feeds, closed with the workers on SIGINT/SIGTERM.
+    const server = createRuleFeedServer(rt.ctx);
+    // A busy port costs the feeds, not the pipeline: say so in one line and go on.
+    server.on('error', (err) => log.error({ port, err: err.message }, 'alert feeds not served'));
+    server.listen(port, host, () =>
+      log.info({ url: `http://${host}:${port}/alerts/<rule>.atom` }, 'alert feeds served'),
+    );
+    return () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      });
   },
 });

@@ -5,6 +5,8 @@
  */
 import type { Runtime } from './runtime.ts';
 import { describeError } from '../src/errors.ts';
+import { flow } from '../src/pipeline/flow.ts';
+import { stageJobOptions } from '../src/queue/stage-worker.ts';
 import { openRuntime } from './runtime.ts';
 import { isMain } from './service.ts';
 
@@ -23,15 +25,16 @@ const CONFIG_SYNC_EVERY_MS = 60_000;
 
 export async function upsertSchedulers(rt: Runtime): Promise<{ feeds: number; digest: string }> {
   const { feeds, alerts } = rt.ctx;
+  const poll = flow.feed;
   for (const feed of feeds.values()) {
+    const data = poll.parse({ feedId: feed.id });
     await rt.queues.feedFetch.upsertJobScheduler(
       `${FEED_SCHEDULER_PREFIX}${feed.id}`,
       { every: feed.intervalMinutes * 60_000 },
-      // The next poll is the retry for a failed poll; a second attempt covers a blip.
       {
-        name: 'refresh',
-        data: { feedId: feed.id },
-        opts: { attempts: 2, removeOnComplete: 100, removeOnFail: 500 },
+        name: poll.jobName(data),
+        data,
+        opts: { ...stageJobOptions(poll, rt.ctx.settings), removeOnComplete: 100, removeOnFail: 500 },
       },
     );
   }

@@ -1,6 +1,8 @@
 /**
  * Process lifecycle for worker entry points: open the runtime (one clear line and exit 1 when Redis
- * or the config is unusable), start the given workers, close them gracefully on SIGINT/SIGTERM.
+ * or the config is unusable), start the given workers, close them gracefully on SIGINT/SIGTERM —
+ * however the process was started (`npm start`, `node --import tsx`, a container's PID 1) — and exit
+ * even if a job will not finish: a second signal, or the grace period, ends the process.
  */
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -35,7 +37,8 @@ export function watchWorker(worker: Worker): Worker {
 }
 
 export interface StartOptions {
-  beforeStart?: (rt: Runtime) => Promise<void>;
+  /** Runs before the workers start; may return what to close when the service stops (a server). */
+  beforeStart?: (rt: Runtime) => Promise<(() => Promise<void>) | undefined>;
   /** Defaults to the environment's settings (tests pass their own). */
   settings?: Settings;
   schema?: string;
@@ -46,34 +49,64 @@ export async function startWorkers(
   opts: StartOptions = {},
 ): Promise<{ rt: Runtime; workers: Worker[]; stop(): Promise<void> }> {
   const rt = await openRuntime({ settings: opts.settings, schema: opts.schema });
-  await opts.beforeStart?.(rt);
+  const cleanup = await opts.beforeStart?.(rt);
   const workers = factories.map((make) => watchWorker(make(rt)));
   let stopping: Promise<void> | null = null;
   const stop = () =>
     (stopping ??= (async () => {
       await Promise.all(workers.map((w) => w.close()));
+      if (cleanup) await cleanup();
       await rt.close();
     })());
   return { rt, workers, stop };
 }
 
+/**
+ * How long the workers get to finish their running jobs after SIGTERM: a page fetch times out in
+ * 20 s and an extraction in 10 s, so 30 s lets every job end on its own; Docker's default of 10 s is
+ * raised to 40 s in docker-compose.yml to match. A job cut short is run again by another worker
+ * (BullMQ's stalled-job check), and every step is idempotent.
+ */
+const SHUTDOWN_GRACE_MS = 30_000;
+/** How often the process looks whether its parent is gone: a second is quick for a person. */
+const PARENT_CHECK_MS = 1_000;
+
 /** Entry point of a worker file run directly (`tsx workers/feed-worker.ts`). */
 export async function runService(factories: WorkerFactory[], opts: StartOptions = {}): Promise<void> {
   try {
     const service = await startWorkers(factories, opts);
-    log.info({ queues: service.workers.map((w) => w.name) }, 'workers started');
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-      process.once(signal, () => {
-        log.info({ signal }, 'closing workers');
-        service.stop().then(
-          () => process.exit(0),
-          (err: unknown) => {
-            log.error({ err: describeError(err) }, 'unclean shutdown');
-            process.exit(1);
-          },
-        );
-      });
-    }
+    log.info({ queues: service.workers.map((w) => w.name), pid: process.pid }, 'workers started');
+    let signalled = false;
+    const shutdown = (signal: string) => {
+      if (signalled) {
+        log.warn({ signal }, 'second signal: exiting now');
+        process.exit(1);
+      }
+      signalled = true;
+      log.info({ signal, grace_ms: SHUTDOWN_GRACE_MS }, 'closing workers');
+      const deadline = setTimeout(() => {
+        log.error({ grace_ms: SHUTDOWN_GRACE_MS }, 'workers did not close in time: exiting');
+        process.exit(1);
+      }, SHUTDOWN_GRACE_MS);
+      deadline.unref();
+      service.stop().then(
+        () => {
+          log.info({ signal }, 'workers closed');
+          process.exit(0);
+        },
+        (err: unknown) => {
+          log.error({ err: describeError(err) }, 'unclean shutdown');
+          process.exit(1);
+        },
+      );
+    };
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => shutdown(signal));
+    // A wrapper that died without passing the signal on (a shell, a killed `npm start`) leaves this
+    // process orphaned: its parent changes. Stop then too, rather than run on unseen.
+    const parent = process.ppid;
+    setInterval(() => {
+      if (process.ppid !== parent && !signalled) shutdown('parent exited');
+    }, PARENT_CHECK_MS).unref();
   } catch (error) {
     process.stderr.write(`ceasefire-watch: ${describeError(error)}\n`);
     process.exit(1);

@@ -1,5 +1,4 @@
-/** What every alert channel shows of an article, chosen once so that Slack and email agree. */
-import type { TaggedArticle } from '../model.ts';
+/** What every alert channel links, decided once so that Slack, email, the digest and Atom agree. */
 
 /** The article URL when it is a web link; anything else (javascript:, relative, garbage) is shown, not linked. */
 export function webUrl(url: string): URL | null {
@@ -9,14 +8,4 @@ export function webUrl(url: string): URL | null {
   } catch {
     return null;
   }
-}
-
-/** The evidence sentence: the first mention in reading order (title first), else the first tag's evidence. */
-export function firstEvidence(article: TaggedArticle): string | null {
-  const mentions = [...article.tags.mentions].sort((a, b) =>
-    a.field === b.field ? a.start - b.start : a.field === 'title' ? -1 : 1,
-  );
-  const sentence =
-    mentions[0]?.sentence ?? article.tags.actors[0]?.evidence ?? article.tags.phases[0]?.evidence ?? '';
-  return sentence.trim() === '' ? null : sentence.trim();
 }

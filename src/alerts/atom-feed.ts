@@ -21,7 +21,7 @@ export interface AlertFeedEntry {
   /** When the alert fired (ISO 8601): the entry's `updated`. */
   sentAt: string;
   reasons: string[];
-  /** The first evidence sentence (see alert-facts.ts firstEvidence), or null. */
+  /** The sentence(s) the alert quoted (see choose-evidence.ts), or null. */
   evidence: string | null;
 }
 

@@ -1,17 +1,21 @@
 /**
  * `cli alerts test RULE [--since 2d]`: which stored articles a rule would have fired on, and why.
- * RULE is a rule id of alerts.yaml or, when no rule has that id, a `when` expression tried as is
- * (`cli alerts test 'actor:hamas disarm NEAR/3 weapons'`). Nothing is sent and nothing is recorded.
+ * RULE is a rule id of alerts.yaml; an expression is tried with `--when EXPR`, or given in RULE's place
+ * when it cannot be a rule id (`cli alerts test 'actor:hamas disarm NEAR/3 weapons'`). A rule id that
+ * is not in alerts.yaml is an error that names the rules there, never a search for the word. Nothing
+ * is sent and nothing is recorded.
  */
 import { InvalidArgumentError, type Command } from 'commander';
+import { toTaggedArticle } from '../alerts/compose-alert.ts';
 import { evaluateRule, prepareArticle } from '../alerts/evaluate-rule.ts';
 import { parseRuleExpression } from '../alerts/rule-expression.ts';
+import { configPaths } from '../config/load-config.ts';
 import type { Settings } from '../config/settings.ts';
-import { describeError } from '../errors.ts';
+import { configInvalid, describeError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { AlertRuleSchema, type AlertRule, type TaggedArticle } from '../model.ts';
+import { AlertRuleSchema, type AlertRule } from '../model.ts';
 import { openContext } from '../pipeline/open-context.ts';
-import { listArticlesBetween, type StoredArticle } from '../store/articles.ts';
+import { listArticlesBetween } from '../store/articles.ts';
 
 export interface AlertsCommandDeps {
   /** The CLI's (quiet) logger, handed to openContext. */
@@ -40,23 +44,6 @@ const problem = (line: string) => {
   process.exitCode = 1;
 };
 
-/** A stored article in the shape the alert rules see (the alert step's payload). */
-function toTagged(a: StoredArticle): TaggedArticle {
-  return {
-    feedId: a.feedId,
-    url: a.url,
-    canonicalUrl: a.canonicalUrl,
-    title: a.title,
-    byline: a.byline,
-    lang: a.lang,
-    text: a.text,
-    published: a.published,
-    fetchedAt: a.fetchedAt,
-    source: a.source,
-    tags: { relevant: a.relevant, actors: a.actors, phases: a.phases, mentions: a.mentions },
-  };
-}
-
 /**
  * Adds the `alerts` command and its `test` subcommand to the program.
  *
@@ -70,10 +57,11 @@ export function registerAlertsCommand(program: Command, deps: AlertsCommandDeps)
   alerts
     .command('test')
     .description('which stored articles RULE (a rule id, or a when expression) would have fired on, and why')
-    .argument('<rule>', 'a rule id of alerts.yaml, or an expression such as \'actor:hamas "Rafah crossing"\'')
+    .argument('[rule]', 'a rule id of alerts.yaml, or an expression such as \'actor:hamas "Rafah crossing"\'')
+    .option('--when <expression>', "try this expression instead of a rule, e.g. 'disarmament'")
     .option('--since <duration>', 'how far back: 30m, 12h, 2d, 1w', parseSince, 86_400_000)
     .option('--misses', 'also list the articles it would not have fired on, with the failing condition')
-    .action(async (ruleArg: string, opts: { since: number; misses?: boolean }) => {
+    .action(async (ruleArg: string | undefined, opts: { since: number; misses?: boolean; when?: string }) => {
       try {
         await testRule(ruleArg, opts, deps, now());
       } catch (error) {
@@ -89,20 +77,68 @@ function adHocRule(when: string): AlertRule {
   return AlertRuleSchema.parse({ id: AD_HOC_ID, when, channels: ['slack'] });
 }
 
+/** What a rule id may look like (alerts.yaml's schema): a word like this is taken for a rule id. */
+const RULE_ID = /^[a-z0-9][a-z0-9-]*$/;
+
+/** Edit distance between two short strings (rule ids): how far a typo is from each rule. */
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(
+        (row[j] ?? 0) + 1,
+        (next[j - 1] ?? 0) + 1,
+        (row[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    row = next;
+  }
+  return row[b.length] ?? 0;
+}
+
+/** The rule to test: a rule of alerts.yaml, or an expression; a missing rule id is an error. */
+function chooseRule(
+  rules: readonly AlertRule[],
+  ruleArg: string | undefined,
+  when: string | undefined,
+  file: string,
+): AlertRule {
+  if (when !== undefined) {
+    if (ruleArg !== undefined) throw new InvalidArgumentError('give a rule id or --when, not both');
+    return adHocRule(when);
+  }
+  if (ruleArg === undefined) throw new InvalidArgumentError('give a rule id, or an expression with --when');
+  const rule = rules.find((r) => r.id === ruleArg);
+  if (rule) return rule;
+  if (!RULE_ID.test(ruleArg)) return adHocRule(ruleArg);
+  const ids = rules.map((r) => r.id);
+  const closest = ids
+    .map((id) => ({ id, distance: editDistance(ruleArg, id) }))
+    .filter((c) => c.distance <= Math.max(2, Math.floor(ruleArg.length / 3)))
+    .sort((x, y) => x.distance - y.distance)[0];
+  throw configInvalid(
+    file,
+    `no rule "${ruleArg}"${closest ? ` (did you mean "${closest.id}"?)` : ''}; rules: ${ids.join(', ') || 'none'}. ` +
+      `To try an expression, use --when '${ruleArg}'`,
+  );
+}
+
 async function testRule(
-  ruleArg: string,
-  opts: { since: number; misses?: boolean },
+  ruleArg: string | undefined,
+  opts: { since: number; misses?: boolean; when?: string },
   deps: AlertsCommandDeps,
   at: Date,
 ): Promise<void> {
-  const ctx = await openContext({ settings: deps.loadSettings(), log: deps.log });
+  const settings = deps.loadSettings();
+  const ctx = await openContext({ settings, log: deps.log });
   try {
-    const rule: AlertRule = ctx.alerts.rules.find((r) => r.id === ruleArg) ?? adHocRule(ruleArg);
+    const rule = chooseRule(ctx.alerts.rules, ruleArg, opts.when, configPaths(settings).alerts);
     const from = new Date(at.getTime() - opts.since);
     const articles = await listArticlesBetween(ctx.db, from.toISOString(), at.toISOString());
     let fired = 0;
     for (const stored of articles) {
-      const article = toTagged(stored);
+      const article = toTaggedArticle(stored);
       const { matched, reasons } = evaluateRule(prepareArticle(article), rule);
       if (!matched && !opts.misses) continue;
       if (matched) fired++;

@@ -35,8 +35,13 @@ export async function loadFeedsFile(file: string): Promise<FeedsFile> {
   return parseFeedsFile(await readConfigFile(file), file);
 }
 
+/** Parses alerts.yaml text: the rules and the digest settings. */
+export function parseAlertsFile(text: string, file: string): AlertsFile {
+  return parseYamlConfig(text, file, AlertsFileSchema);
+}
+
 export async function loadAlertsFile(file: string): Promise<AlertsFile> {
-  return parseYamlConfig(await readConfigFile(file), file, AlertsFileSchema);
+  return parseAlertsFile(await readConfigFile(file), file);
 }
 
 export async function loadTextFile(file: string): Promise<string> {

@@ -60,6 +60,16 @@ export const SettingsSchema = z.object({
    * polled in the same round, are listed in it. @defaultValue 60
    */
   ALERT_GATHER_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
+  /**
+   * Least time between two alert messages, across every channel and process: Slack's incoming
+   * webhooks allow about one message a second. @defaultValue 1000
+   */
+  ALERT_MIN_SPACING_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
+  /**
+   * First wait before a failed step is tried again; each further try waits twice as long (5 tries:
+   * 5 s, 10 s, 20 s, 40 s). Both the service and `run --once` follow it. @defaultValue 5000
+   */
+  RETRY_BACKOFF_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
   /** Port of the per-rule Atom feeds served by `npm start` (`/alerts/<rule>.atom`); 0 turns them off. */
   ALERT_FEEDS_PORT: z.coerce.number().int().min(0).max(65535).default(8787),
   /** Address the Atom feeds listen on; 0.0.0.0 in a container. @defaultValue "127.0.0.1" */

@@ -123,6 +123,36 @@ export function canonicalUrl(url: string): string {
 }
 
 /**
+ * The link to show a person: the article's own URL (redirects unwrapped) without tracking parameters,
+ * otherwise as the site wrote it (parameter order and fragment kept). A string that is not an absolute
+ * URL is returned trimmed, unchanged.
+ *
+ * @example
+ * withoutTracking('https://example.com/a?utm_source=rss&id=7#top'); // 'https://example.com/a?id=7#top'
+ */
+export function withoutTracking(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(unwrapRedirect(url));
+  } catch {
+    return url.trim();
+  }
+  // Pairs are kept as written: re-serialising them would turn `%20` into `+` and `amp` into `amp=`.
+  const pairs = parsed.search.replace(/^\?/, '').split('&');
+  const kept = pairs.filter((pair) => pair === '' || !isTrackingParam(decodeName(pair.split('=')[0] ?? '')));
+  if (kept.length !== pairs.length) parsed.search = kept.filter((p) => p !== '').join('&');
+  return parsed.href;
+}
+
+function decodeName(name: string): string {
+  try {
+    return decodeURIComponent(name.replace(/\+/g, ' '));
+  } catch {
+    return name;
+  }
+}
+
+/**
  * The article a redirect link points to, trimmed: Google Alerts links (`google.<tld>/url?url=…` or
  * `?q=…`), `news.google.com/…?url=…` links, and Google News article links whose id still embeds the
  * URL (the older id format, a base64url protobuf). Google News ids of the current format are opaque

@@ -13,8 +13,9 @@
  *   "guid seen" ignores the edit.
  * - The canonical URL alone misses an item whose URL changed (slug rewritten with the headline).
  *
- * So the store looks an item up by canonical URL in any feed, then by (feed, guid); and the content
- * hash, compared with what was stored, says whether a known item changed.
+ * So the store looks an item up by (feed, canonical URL), then by (feed, guid), then by canonical URL
+ * in any feed; and the content hash, compared with what this feed carried before, says whether a
+ * known item changed.
  */
 import type { FeedItem } from '../model.ts';
 import { createHash } from 'node:crypto';
@@ -31,14 +32,25 @@ export interface ItemIdentity {
   contentHash: string;
 }
 
-/** What the store found for an item: by canonical URL in any feed, else by (feed, guid). */
+/** What the store found for an item (see findKnownItem in src/store/items.ts). */
 export interface KnownItem {
   canonicalUrl: string;
   guid: string | null;
   contentHash: string;
+  /** Updates of the item processed so far. */
+  updatedCount: number;
+  /** 'feed': this feed's own record; 'elsewhere': another feed carried the same URL first. */
+  scope: 'feed' | 'elsewhere';
 }
 
-export type ItemOutcome = 'new' | 'unchanged' | 'updated';
+/**
+ * - new: never seen; process it.
+ * - unchanged: this feed carried it before with the same content; skip it.
+ * - updated: this feed carried it before with other content; process it again.
+ * - moved: this feed carried its guid under another URL; process it again, and move the article.
+ * - elsewhere: another feed brought the same page; record the sighting, process nothing.
+ */
+export type ItemOutcome = 'new' | 'unchanged' | 'updated' | 'moved' | 'elsewhere';
 
 /**
  * Bumped whenever the normalisation below changes. A stored hash of another version cannot be
@@ -73,18 +85,20 @@ export function itemIdentity(item: FeedItem): ItemIdentity {
 }
 
 /**
- * New, unchanged or updated, from the item's identity and what the store knew (null: nothing).
- * A known item with another content hash is an update whichever way it was found: by canonical URL
- * (the same page, possibly from another feed, edited) or by guid (the URL changed too). An equal hash
- * is unchanged even when the URL or guid moved, since the story did not.
+ * What to do with an item, from its identity and what the store knew (null: nothing). The item's own
+ * feed decides whether it changed: another feed's summary of the same page differs without the page
+ * changing, so an item first brought by another feed is only recorded (`elsewhere`). A URL change
+ * under the same guid is a move whatever the content, so that the stored article follows the URL.
  *
  * @example
  * classifyItem(identity, null); // 'new'
- * classifyItem(identity, { ...identity }); // 'unchanged'
- * classifyItem(identity, { ...identity, contentHash: 'c1:00ff…' }); // 'updated'
+ * classifyItem(identity, { ...known, scope: 'feed' }); // 'unchanged' (same hash)
+ * classifyItem(identity, { ...known, scope: 'feed', contentHash: 'c1:00ff…' }); // 'updated'
  */
 export function classifyItem(identity: ItemIdentity, known: KnownItem | null): ItemOutcome {
   if (!known) return 'new';
+  if (known.scope === 'elsewhere') return 'elsewhere';
+  if (known.canonicalUrl !== identity.canonicalUrl) return 'moved';
   if (known.contentHash === identity.contentHash) return 'unchanged';
   if (hashVersion(known.contentHash) !== hashVersion(identity.contentHash)) return 'unchanged';
   return 'updated';

@@ -335,7 +335,7 @@ async function resolveChecked(
       throw httpError(
         'FETCH_REFUSED',
         culprit,
-        `refused to connect to ${bad.address} (${target.host}): private, local or reserved address`,
+        `refused to connect to ${bad.address} (${target.host}): private, local or reserved address; set ALLOW_PRIVATE_NETWORKS=true to allow feeds on your own network`,
         true,
       );
     }

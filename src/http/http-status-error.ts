@@ -6,8 +6,6 @@ import { PipelineError, type Stage } from '../errors.ts';
 
 export class HttpStatusError extends PipelineError {
   readonly status: number;
-  /** How long to wait before asking this host again; null when the server gave no such hint. */
-  readonly retryAfterMs: number | null;
 
   /**
    * @example
@@ -28,9 +26,10 @@ export class HttpStatusError extends PipelineError {
       culprit: opts.culprit,
       detail: opts.detail,
       permanent: opts.permanent,
+      // How long to wait before asking this host again; null when the server gave no such hint.
+      retryAfterMs: opts.retryAfterMs ?? null,
     });
     this.name = 'HttpStatusError';
     this.status = opts.status;
-    this.retryAfterMs = opts.retryAfterMs ?? null;
   }
 }

@@ -5,7 +5,14 @@
  */
 import path from 'node:path';
 import { createMailer, type Mailer } from '../alerts/channels/email.ts';
-import { configPaths, loadAlertsFile, loadTextFile, parseFeedsFile } from '../config/load-config.ts';
+import {
+  configPaths,
+  loadAlertsFile,
+  loadFeedsFile,
+  loadTextFile,
+  parseAlertsFile,
+  parseFeedsFile,
+} from '../config/load-config.ts';
 import { reloadingFile } from '../config/reloading-file.ts';
 import type { Settings } from '../config/settings.ts';
 import type { HostGate } from '../http/host-gate.ts';
@@ -49,10 +56,16 @@ export async function openContext(
   const { settings } = opts;
   const paths = configPaths(settings);
   const log = opts.log ?? rootLog;
-  // Both are read again when they change on disk: `cli feeds add` and watchlist edits need no restart.
+  // All three are read again when they change on disk: `cli feeds add`, watchlist edits and a rule
+  // added to alerts.yaml need no restart. Read once first, so a broken file is one error at start.
+  await Promise.all([
+    loadFeedsFile(paths.feeds),
+    loadAlertsFile(paths.alerts),
+    loadWatchlist(paths.watchlist),
+  ]);
   const feedsFile = reloadingFile(paths.feeds, parseFeedsFile, { log });
   const watchlistFile = reloadingFile(paths.watchlist, parseWatchlist, { log });
-  const alerts = await loadAlertsFile(paths.alerts);
+  const alertsFile = reloadingFile(paths.alerts, parseAlertsFile, { log });
   const derived = <T>(file: { version(): number }, derive: () => T): (() => T) => {
     let cached: { version: number; value: T } | null = null;
     return () => {
@@ -83,7 +96,9 @@ export async function openContext(
     get feeds() {
       return feeds();
     },
-    alerts,
+    get alerts() {
+      return alertsFile.current();
+    },
     get names() {
       return names();
     },
@@ -92,6 +107,7 @@ export async function openContext(
     reloadConfig() {
       feedsFile.check();
       watchlistFile.check();
+      alertsFile.check();
     },
     mailer,
     hostGate:

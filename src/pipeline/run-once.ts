@@ -1,22 +1,16 @@
 /**
- * `run --once`: every stage in-process, in order, without Redis — the same steps the workers call.
- * A failing feed or article is recorded with its reason and the run goes on.
+ * `run --once`: one pass over every feed, in-process, without Redis: the flow of flow.ts run by the
+ * in-process executor, so keys, delays, pace and retries are the service's. A failing feed or article
+ * is recorded with its reason and the run goes on.
  */
-import pLimit from 'p-limit';
 import { describeError } from '../errors.ts';
-import type { ArticleRef } from '../model.ts';
-import {
-  deliverAlert,
-  flushHeldAlerts,
-  planAlerts,
-  processArticle,
-  refreshFeed,
-  storeArticle,
-  type PipelineContext,
-} from './steps.ts';
+import type { AlertJob, ArticleRef, TaggedArticle } from '../model.ts';
+import { flow, type StageName } from './flow.ts';
+import { runInProcess } from './run-in-process.ts';
+import { flushHeldAlerts, type PipelineContext } from './steps.ts';
 
 export interface RunFailure {
-  stage: 'feed' | 'article' | 'alert';
+  stage: 'feed' | 'article' | 'store' | 'alert';
   culprit: string;
   reason: string;
 }
@@ -35,16 +29,38 @@ export interface RunSummary {
 }
 
 export type RunProgress =
-  | { type: 'feeds-done'; newItems: number }
-  | { type: 'article-done' }
-  | { type: 'feed-failed' | 'article-failed' | 'alert-failed'; failure: RunFailure };
+  | { type: 'job-added'; stage: StageName }
+  | { type: 'job-done'; stage: StageName }
+  | { type: 'feed-failed' | 'article-failed' | 'store-failed' | 'alert-failed'; failure: RunFailure };
 
 /**
- * Article concurrency: extraction is CPU-bound on jsdom (two cores), but page fetches wait on the
- * network, so a few in flight keep both busy.
+ * How a run ends, for the exit code: every feed fetched and every item and alert handled ('ok'), some
+ * feed, article or alert failed ('partial'), or no feed could be fetched at all ('nothing-fetched').
  */
-const ARTICLE_CONCURRENCY = 4;
-const FEED_CONCURRENCY = 4;
+export type RunVerdict = 'ok' | 'partial' | 'nothing-fetched';
+
+export function runVerdict(summary: RunSummary): RunVerdict {
+  if (summary.feeds > 0 && summary.feedsOk === 0) return 'nothing-fetched';
+  return summary.failures.length > 0 ? 'partial' : 'ok';
+}
+
+/** Who to blame in a failure line: the feed's URL, the article's URL, the rule and story of an alert. */
+function culpritOf(ctx: PipelineContext, stage: StageName, data: unknown): string {
+  switch (stage) {
+    case 'feed': {
+      const { feedId } = data as { feedId: string };
+      return ctx.feeds.get(feedId)?.url ?? feedId;
+    }
+    case 'article':
+      return (data as ArticleRef).url;
+    case 'store':
+      return (data as TaggedArticle).url;
+    case 'alert': {
+      const alert = data as AlertJob;
+      return `${alert.ruleId}/${alert.channel} story ${alert.storyId}`;
+    }
+  }
+}
 
 export async function runOnce(
   ctx: PipelineContext,
@@ -62,65 +78,45 @@ export async function runOnce(
     alerted: 0,
     failures: [],
   };
-  const fail = (type: 'feed' | 'article' | 'alert', culprit: string, error: unknown) => {
-    const failure: RunFailure = { stage: type, culprit, reason: describeError(error) };
+  const fail = (stage: RunFailure['stage'], culprit: string, error: unknown) => {
+    const failure: RunFailure = { stage, culprit, reason: describeError(error) };
     summary.failures.push(failure);
-    ctx.log.error({ stage: type, culprit, err: failure.reason }, `${type} failed`);
-    onProgress({ type: `${type}-failed`, failure });
+    ctx.log.error({ stage, culprit, err: failure.reason }, `${stage} failed`);
+    onProgress({ type: `${stage}-failed`, failure });
   };
 
-  const feedLimit = pLimit(FEED_CONCURRENCY);
-  const refs: ArticleRef[] = [];
-  const seen = new Set<string>();
-  await Promise.all(
-    [...ctx.feeds.values()].map((feed) =>
-      feedLimit(async () => {
-        try {
-          // An explicit run polls every feed, even one that is backing off.
-          const refresh = await refreshFeed(ctx, feed.id, { ignoreBackoff: true });
-          summary.feedsOk++;
-          for (const ref of refresh.newItems) {
-            // The same story in two feeds is one article (the queue path dedupes by job id).
-            if (seen.has(ref.canonicalUrl)) continue;
-            seen.add(ref.canonicalUrl);
-            refs.push(ref);
-          }
-        } catch (error) {
-          fail('feed', feed.url, error);
-        }
-      }),
-    ),
-  );
-  summary.newItems = refs.length;
-  onProgress({ type: 'feeds-done', newItems: refs.length });
-
-  const articleLimit = pLimit(ARTICLE_CONCURRENCY);
-  await Promise.all(
-    refs.map((ref) =>
-      articleLimit(async () => {
-        try {
-          const tagged = await processArticle(ctx, ref);
-          if (tagged.source === 'page') summary.extracted++;
-          else summary.fromFeedContent++;
-          summary.tagged++;
-          if (tagged.tags.relevant) summary.relevant++;
-          await storeArticle(ctx, tagged);
-          summary.stored++;
-          for (const job of planAlerts(ctx, tagged)) {
-            try {
-              if ((await deliverAlert(ctx, job)) === 'sent') summary.alerted++;
-            } catch (error) {
-              fail('alert', `${job.ruleId}/${job.channel} ${ref.url}`, error);
-            }
-          }
-        } catch (error) {
-          fail('article', ref.url, error);
-        } finally {
-          onProgress({ type: 'article-done' });
-        }
-      }),
-    ),
-  );
+  // An explicit run polls every feed, even one that is backing off.
+  const polls = [...ctx.feeds.values()].map((feed) => ({
+    stage: 'feed' as const,
+    data: { feedId: feed.id, ignoreBackoff: true },
+  }));
+  await runInProcess(ctx, flow, polls, {
+    added(stage) {
+      if (stage === 'article') summary.newItems++;
+      onProgress({ type: 'job-added', stage });
+    },
+    done(stage, _data, result) {
+      if (result.stage === 'feed') summary.feedsOk++;
+      else if (result.stage === 'article') {
+        if (result.source === 'page') summary.extracted++;
+        else summary.fromFeedContent++;
+        summary.tagged++;
+        if (result.relevant) summary.relevant++;
+      } else if (result.stage === 'store') summary.stored++;
+      else if (result.outcome === 'sent') summary.alerted++;
+      onProgress({ type: 'job-done', stage });
+    },
+    failed(stage, data, error) {
+      fail(stage, culpritOf(ctx, stage, data), error);
+      onProgress({ type: 'job-done', stage });
+    },
+    retrying(stage, data, error, waitMs) {
+      ctx.log.warn(
+        { stage, culprit: culpritOf(ctx, stage, data), err: describeError(error), wait_ms: waitMs },
+        `${stage} failed; trying again`,
+      );
+    },
+  });
   try {
     // Alerts held by a rule's limit or quiet hours go out now as one summary, when allowed.
     summary.alerted += (await flushHeldAlerts(ctx)).summaries;

@@ -1,7 +1,8 @@
 /**
  * One step per queue — refreshFeed, processArticle, storeArticle, planAlerts, deliverAlert,
  * buildDailyDigest — and the only place where pure stages meet I/O (HTTP, database, SMTP, Slack).
- * Workers and `run --once` call these same functions, so both paths behave alike.
+ * How the steps are chained (job keys, delays, pace, retries) is not here but in flow.ts, which both
+ * the BullMQ workers and `run --once` execute.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -19,6 +20,7 @@ import { isQuietTime } from '../alerts/quiet-hours.ts';
 import { unwrapRedirect } from '../feeds/canonical-url.ts';
 import { classifyFailure, failureFacts, needsFailureAlert, nextHealth } from '../feeds/feed-health.ts';
 import { classifyItem, itemIdentity } from '../feeds/item-identity.ts';
+import { composeAlert, type AlertMessage } from '../alerts/compose-alert.ts';
 import { parseFeed } from '../feeds/parse-feed.ts';
 import { fetchUrl, type FetchOptions } from '../http/fetch-url.ts';
 import type { HostGate } from '../http/host-gate.ts';
@@ -34,8 +36,8 @@ import type { Matcher } from '../tagging/compile-watchlist.ts';
 import { tagArticle } from '../tagging/tag-article.ts';
 import type { Db } from '../store/db.ts';
 import {
-  getArticleByCanonicalUrl,
   listArticlesBetween,
+  listStoryArticles,
   upsertArticle,
   type StoredArticle,
 } from '../store/articles.ts';
@@ -58,11 +60,14 @@ import {
   type FeedRecord,
 } from '../store/feeds.ts';
 import { findKnownItem, recordItemSeen } from '../store/items.ts';
-import { assignStory, listStorySources, storyTagsKey } from '../store/stories.ts';
+import { assignStory, loadStoryTagsKey } from '../store/stories.ts';
+import { storyTagsKey } from '../stories/story-tags-key.ts';
 import { textSignature } from '../stories/text-signature.ts';
 import type {
   AlertJob,
+  AlertRule,
   ArticleRef,
+  Channel,
   ExtractedArticle,
   FeedConfig,
   FeedItem,
@@ -75,6 +80,7 @@ export interface PipelineContext {
   db: Db;
   settings: Settings;
   feeds: ReadonlyMap<string, FeedConfig>;
+  /** alerts.yaml: re-read when it changes, so a rule added while the service runs applies. */
   alerts: AlertsFile;
   /** Display names of taxonomy ids, for digests. */
   names: Readonly<Record<string, string>>;
@@ -223,9 +229,11 @@ export async function refreshFeed(
 }
 
 /**
- * The items to process: each is known by canonical URL (in any feed) or by this feed's guid, and its
- * content hash says whether a known one changed. Neither a date watermark (feeds back-date and
- * re-date items) nor the guid alone (reused, or regenerated on every build) is enough.
+ * The items to process: each is known by its canonical URL or guid in this feed, or by its canonical
+ * URL in another feed, and its content hash says whether a known one changed. Neither a date
+ * watermark (feeds back-date and re-date items) nor the guid alone (reused, or regenerated on every
+ * build) is enough. An item another feed brought first is recorded as seen here and not processed:
+ * it is the same page.
  */
 async function newOrUpdatedItems(
   ctx: PipelineContext,
@@ -248,6 +256,10 @@ async function newOrUpdatedItems(
     });
     const outcome = classifyItem(identity, known);
     if (outcome === 'unchanged') continue;
+    if (outcome === 'elsewhere') {
+      await recordItemSeen(ctx.db, { feedId, identity, at: ctx.now().toISOString(), outcome });
+      continue;
+    }
     refs.push({
       feedId,
       url: unwrapRedirect(link),
@@ -257,7 +269,9 @@ async function newOrUpdatedItems(
       feedContent: item.content || item.summary,
       guid: identity.guid,
       contentHash: identity.contentHash,
-      isUpdate: outcome === 'updated',
+      isUpdate: outcome !== 'new',
+      previousCanonicalUrl: outcome === 'moved' ? (known?.canonicalUrl ?? null) : null,
+      version: outcome === 'new' ? 0 : (known?.updatedCount ?? 0) + 1,
     });
   }
   return refs;
@@ -359,6 +373,8 @@ export async function processArticle(
     guid: ref.guid,
     contentHash: ref.contentHash,
     isUpdate: ref.isUpdate,
+    previousCanonicalUrl: ref.previousCanonicalUrl,
+    version: ref.version,
   };
 }
 
@@ -368,11 +384,13 @@ export interface StoredOutcome {
   storyId: number;
   /** Articles in the story, this one included (syndicated copies from several feeds). */
   storySources: number;
+  /** What the story carries now (see src/stories/story-tags-key.ts). */
+  tagsKey: string;
 }
 
 /**
- * Upserts the article, records its feed item as seen (so the next poll skips it unless it changes),
- * and files it under its story cluster.
+ * Upserts the article (moving it when its URL changed under the same guid), records its feed item as
+ * seen (so the next poll skips it unless it changes), and files it under its story cluster.
  */
 export async function storeArticle(ctx: PipelineContext, article: TaggedArticle): Promise<StoredOutcome> {
   const at = ctx.now().toISOString();
@@ -385,106 +403,180 @@ export async function storeArticle(ctx: PipelineContext, article: TaggedArticle)
       contentHash: article.contentHash ?? '',
     },
     at,
-    outcome: article.isUpdate ? 'updated' : 'new',
+    outcome: !article.isUpdate ? 'new' : article.previousCanonicalUrl ? 'moved' : 'updated',
   });
   const signature = textSignature(`${article.title}\n${article.text}`);
   const story = await assignStory(ctx.db, { articleId, title: article.title, signature, at });
-  return { articleId, isNew, storyId: story.storyId, storySources: story.sources };
+  const tagsKey = await loadStoryTagsKey(ctx.db, story.storyId);
+  ctx.log.info(
+    {
+      article_url: article.url,
+      feed_id: article.feedId,
+      article_id: articleId,
+      story_id: story.storyId,
+      is_new: isNew,
+      version: article.version ?? 0,
+      source: article.source,
+      relevant: article.tags.relevant,
+    },
+    isNew ? 'article stored' : 'article updated',
+  );
+  return { articleId, isNew, storyId: story.storyId, storySources: story.sources, tagsKey };
 }
 
 /** The channels that are configured; a rule naming an unconfigured channel is skipped for it. */
-export function configuredChannels(ctx: PipelineContext): Set<AlertJob['channel']> {
-  const channels = new Set<AlertJob['channel']>();
+export function configuredChannels(ctx: PipelineContext): Set<Channel> {
+  const channels = new Set<Channel>();
   if (ctx.settings.SLACK_WEBHOOK_URL) channels.add('slack');
   if (ctx.mailer && ctx.settings.ALERT_EMAIL_TO.length > 0) channels.add('email');
   if (ctx.settings.WEBHOOK_URL && ctx.settings.WEBHOOK_SECRET) channels.add('webhook');
   return channels;
 }
 
-export function planAlerts(ctx: PipelineContext, article: TaggedArticle): AlertJob[] {
+/**
+ * The alerts a stored copy plans: one per (rule it fires, configured channel), naming its story and
+ * what the story carries now. The message itself is composed when it is sent (deliverAlert).
+ */
+export function planAlerts(ctx: PipelineContext, article: TaggedArticle, stored: StoredOutcome): AlertJob[] {
   const channels = configuredChannels(ctx);
+  const rules = ctx.alerts.rules;
   const jobs: AlertJob[] = [];
-  for (const match of matchRules(article, [...ctx.alerts.rules])) {
-    const rule = ctx.alerts.rules.find((r) => r.id === match.ruleId);
+  for (const match of matchRules(article, [...rules])) {
+    const rule = rules.find((r) => r.id === match.ruleId);
     for (const channel of rule?.channels ?? []) {
-      if (channels.has(channel))
-        jobs.push({ ruleId: match.ruleId, channel, reasons: match.reasons, article });
+      if (!channels.has(channel)) continue;
+      jobs.push({
+        ruleId: match.ruleId,
+        channel,
+        storyId: stored.storyId,
+        tagsKey: stored.tagsKey,
+        articleId: stored.articleId,
+      });
     }
   }
   return jobs;
 }
 
-export type DeliveryOutcome = 'sent' | 'already-sent' | 'held';
+/**
+ * 'not-firing': no copy of the story fires the rule any more (an edit took out what made it fire),
+ * or the rule was removed; 'already-sent': this story with what it carries now was sent (or held).
+ */
+export type DeliveryOutcome = 'sent' | 'already-sent' | 'held' | 'not-firing';
 
 /**
- * Delivers one alert at most once per (rule, story, channel), however often the job runs and however
- * many syndicated copies of the story arrive: the first copy to get here sends one message listing
- * every source known by then; the story alerts again only when the actors or phases it carries change.
+ * How long a claim to send stays with the worker that made it: a send takes at most the fetch timeout
+ * (Slack, webhook) or the SMTP socket timeout (30 s); twice the longer one, so a live sender is never
+ * overtaken, and a dead one frees the delivery within minutes.
+ */
+function deliveryLeaseMs(ctx: PipelineContext): number {
+  return 2 * Math.max(ctx.settings.FETCH_TIMEOUT_MS, 30_000);
+}
+
+function feedTitles(ctx: PipelineContext): Record<string, string> {
+  const titles: Record<string, string> = {};
+  for (const feed of ctx.feeds.values()) titles[feed.id] = feed.title ?? feed.id;
+  return titles;
+}
+
+/**
+ * Delivers one alert at most once per (rule, channel, story, what the story carries), however often
+ * the job runs and however many copies of the story arrive: the message is composed now from every
+ * copy stored by then (the earliest published copy that fires the rule is featured, the others are
+ * listed), so which copy's job runs first makes no difference; the story alerts again only when the
+ * actors or phases it carries change.
  */
 export async function deliverAlert(ctx: PipelineContext, job: AlertJob): Promise<DeliveryOutcome> {
-  const stored = await getArticleByCanonicalUrl(ctx.db, job.article.canonicalUrl);
-  if (!stored) {
+  const rule: AlertRule | undefined = ctx.alerts.rules.find((r) => r.id === job.ruleId);
+  if (!rule) return 'not-firing';
+  const copies = await listStoryArticles(ctx.db, job.storyId);
+  const message = composeAlert({
+    rule,
+    channel: job.channel,
+    copies,
+    names: ctx.names,
+    feedTitles: feedTitles(ctx),
+  });
+  if (!message) return 'not-firing';
+  const tagsKey = storyTagsKey(
+    copies.flatMap((c) => [
+      ...c.actors.map((t) => ({ kind: 'actor' as const, id: t.id })),
+      ...c.phases.map((t) => ({ kind: 'phase' as const, id: t.id })),
+    ]),
+  );
+  const now = ctx.now().toISOString();
+  const claim = await claimDelivery(
+    ctx.db,
+    {
+      ruleId: job.ruleId,
+      articleId: message.article.articleId,
+      channel: job.channel,
+      deliveryKey: `story:${job.storyId}|${tagsKey}`,
+      storyId: job.storyId,
+    },
+    { at: now, leaseMs: deliveryLeaseMs(ctx) },
+  );
+  if (claim.state === 'sent' || claim.state === 'held') return 'already-sent';
+  if (claim.state === 'in-flight') {
+    // Another worker is sending this very delivery; come back when its claim ends, without spending
+    // an attempt, and find it sent (or take it over if that worker died).
     throw new PipelineError({
       code: 'ALERT_FAILED',
       stage: 'alerts',
-      culprit: job.article.canonicalUrl,
-      detail: 'article is not stored yet',
+      culprit: `rule ${job.ruleId}/${job.channel} story ${job.storyId}`,
+      detail: 'being sent by another worker',
+      retryAfterMs: claim.retryAfterMs,
     });
   }
-  const storyId = stored.storyId;
-  const deliveryKey =
-    storyId === null ? undefined : `story:${storyId}|${await storyTagsKey(ctx.db, storyId)}`;
-  const claim = await claimDelivery(ctx.db, {
-    ruleId: job.ruleId,
-    articleId: stored.id,
-    channel: job.channel,
-    deliveryKey,
-    storyId,
-  });
-  if (claim.alreadySent) return 'already-sent';
   if (await mustHold(ctx, job.ruleId, job.channel)) {
-    await markDeliveryHeld(ctx.db, claim.deliveryId, ctx.now().toISOString());
+    await markDeliveryHeld(ctx.db, claim.deliveryId, now);
     return 'held';
   }
-  const sources =
-    storyId === null
-      ? undefined
-      : (await listStorySources(ctx.db, storyId)).map((s) => ({
-          title: s.title,
-          url: s.url,
-          feedId: s.feedId,
-        }));
-  const message: AlertJob = { ...job, sources };
   try {
-    if (job.channel === 'slack') {
-      const webhook = ctx.settings.SLACK_WEBHOOK_URL;
-      if (!webhook) throw missingChannel(job, 'SLACK_WEBHOOK_URL is not set');
-      await sendSlack(webhook, buildSlackMessage(message), { timeoutMs: ctx.settings.FETCH_TIMEOUT_MS });
-    } else if (job.channel === 'webhook') {
-      const { WEBHOOK_URL: url, WEBHOOK_SECRET: secret } = ctx.settings;
-      if (!url || !secret) throw missingChannel(job, 'WEBHOOK_URL and WEBHOOK_SECRET must both be set');
-      const payload = buildWebhookPayload(message, ctx.now().toISOString());
-      await sendWebhook(url, payload, { secret, timeoutMs: ctx.settings.FETCH_TIMEOUT_MS });
-    } else {
-      if (!ctx.mailer) throw missingChannel(job, 'SMTP_URL is not set');
-      await sendAlertEmail(ctx.mailer, message);
-    }
+    await sendMessage(ctx, job.channel, message);
   } catch (error) {
     await markDeliveryFailed(ctx.db, claim.deliveryId, describeError(error));
     throw error;
   }
-  await markDeliverySent(ctx.db, claim.deliveryId, ctx.now().toISOString());
+  await markDeliverySent(
+    ctx.db,
+    claim.deliveryId,
+    ctx.now().toISOString(),
+    message.evidence.join(' … ') || null,
+  );
+  ctx.log.info(
+    {
+      rule_id: job.ruleId,
+      channel: job.channel,
+      story_id: job.storyId,
+      article_url: message.article.url,
+      other_sources: message.otherSources.length,
+    },
+    'alert sent',
+  );
   return 'sent';
+}
+
+async function sendMessage(ctx: PipelineContext, channel: Channel, message: AlertMessage): Promise<void> {
+  if (channel === 'slack') {
+    const webhook = ctx.settings.SLACK_WEBHOOK_URL;
+    if (!webhook) throw missingChannel(message.ruleId, 'SLACK_WEBHOOK_URL is not set');
+    await sendSlack(webhook, buildSlackMessage(message), { timeoutMs: ctx.settings.FETCH_TIMEOUT_MS });
+  } else if (channel === 'webhook') {
+    const { WEBHOOK_URL: url, WEBHOOK_SECRET: secret } = ctx.settings;
+    if (!url || !secret)
+      throw missingChannel(message.ruleId, 'WEBHOOK_URL and WEBHOOK_SECRET must both be set');
+    const payload = buildWebhookPayload(message, ctx.now().toISOString());
+    await sendWebhook(url, payload, { secret, timeoutMs: ctx.settings.FETCH_TIMEOUT_MS });
+  } else {
+    if (!ctx.mailer) throw missingChannel(message.ruleId, 'SMTP_URL is not set');
+    await sendAlertEmail(ctx.mailer, message);
+  }
 }
 
 const HOUR_MS = 3_600_000;
 
 /** A rule in its quiet hours, or at its hourly limit on this channel, holds its alerts for a summary. */
-async function mustHold(
-  ctx: PipelineContext,
-  ruleId: string,
-  channel: AlertJob['channel'],
-): Promise<boolean> {
+async function mustHold(ctx: PipelineContext, ruleId: string, channel: Channel): Promise<boolean> {
   const rule = ctx.alerts.rules.find((r) => r.id === ruleId);
   if (!rule) return false;
   const now = ctx.now();
@@ -515,7 +607,7 @@ export async function flushHeldAlerts(ctx: PipelineContext): Promise<{ summaries
   for (const items of groups.values()) {
     const first = items[0];
     if (!first) continue;
-    const channel = first.channel as AlertJob['channel'];
+    const channel = first.channel as Channel;
     if (await mustHold(ctx, first.ruleId, channel)) continue;
     const summary = buildHeldSummary(first.ruleId, items);
     if (channel === 'slack' && ctx.settings.SLACK_WEBHOOK_URL) {
@@ -541,11 +633,11 @@ export async function flushHeldAlerts(ctx: PipelineContext): Promise<{ summaries
   return { summaries, alerts };
 }
 
-function missingChannel(job: AlertJob, detail: string): PipelineError {
+function missingChannel(ruleId: string, detail: string): PipelineError {
   return new PipelineError({
     code: 'ALERT_FAILED',
     stage: 'alerts',
-    culprit: `rule ${job.ruleId}`,
+    culprit: `rule ${ruleId}`,
     detail,
     permanent: true,
   });

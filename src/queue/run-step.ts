@@ -8,7 +8,6 @@
  */
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { PipelineError } from '../errors.ts';
-import { HttpStatusError } from '../http/http-status-error.ts';
 
 export interface JobHandle {
   job: Pick<Job, 'moveToDelayed'>;
@@ -20,7 +19,7 @@ export async function runStep<T>(step: () => Promise<T>, handle?: JobHandle): Pr
   try {
     return await step();
   } catch (error) {
-    if (handle && error instanceof HttpStatusError && error.retryAfterMs !== null && !error.permanent) {
+    if (handle && error instanceof PipelineError && error.retryAfterMs !== null && !error.permanent) {
       await handle.job.moveToDelayed((handle.now ?? Date.now)() + error.retryAfterMs, handle.token);
       throw new DelayedError(`${error.message} (retrying in ${Math.ceil(error.retryAfterMs / 1000)} s)`);
     }

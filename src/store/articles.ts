@@ -2,32 +2,16 @@
  * Article rows with their tags and mentions. An article is keyed on its canonical URL: storing it
  * again (a retried job, a re-processed page) updates the one row and replaces its tags and mentions.
  */
-import type { Mention, Tag, TaggedArticle } from '../model.ts';
+import type { StoredArticleFields, Tag, TaggedArticle } from '../model.ts';
 import { PipelineError } from '../errors.ts';
 import { toIso, type Db } from './db.ts';
 
-/** An article as stored: the tagged article's fields, flattened, plus its row id and last update. */
-export interface StoredArticle {
-  id: number;
-  feedId: string;
-  url: string;
-  canonicalUrl: string;
-  title: string;
-  byline: string | null;
-  lang: string | null;
-  text: string;
-  published: string | null;
-  /** When the article was first fetched; re-processing does not move it. */
-  fetchedAt: string;
+/** An article as stored: the tagged article's fields, flattened, plus its row id, last update and story. */
+export interface StoredArticle extends StoredArticleFields {
   /** When it was last stored (the `fetchedAt` of the latest processing). */
   updatedAt: string;
-  source: 'page' | 'feed';
-  relevant: boolean;
   /** The story cluster the article belongs to (null until the store step filed it). */
   storyId: number | null;
-  actors: Tag[];
-  phases: Tag[];
-  mentions: Mention[];
 }
 
 interface ArticleRow {
@@ -71,7 +55,11 @@ interface MentionRow {
 /**
  * Inserts the article or updates the row with the same canonical URL, replacing its tags and
  * mentions, in one transaction. `isNew` is true only for the insert. The first `fetchedAt` is kept;
- * a known publication date is not erased by a later processing that found none.
+ * a known publication date is not erased by a later processing that found none; the feed that first
+ * brought the article stays its feed (an update seen through another feed does not move it).
+ *
+ * An article that moved (`previousCanonicalUrl`: the same guid at a new URL) keeps its row, its id
+ * and its story: the row is re-keyed to the new URL, unless a row with the new URL exists already.
  *
  * @example
  * const { articleId, isNew } = await upsertArticle(db, taggedArticle);
@@ -83,6 +71,14 @@ export async function upsertArticle(
   article: TaggedArticle,
 ): Promise<{ articleId: number; isNew: boolean }> {
   return db.transaction(async (tx) => {
+    const previous = article.previousCanonicalUrl;
+    if (previous && previous !== article.canonicalUrl) {
+      await tx.query(
+        `update articles set canonical_url = $2, url = $3
+         where canonical_url = $1 and not exists (select 1 from articles where canonical_url = $2)`,
+        [previous, article.canonicalUrl, article.url],
+      );
+    }
     const rows = await tx.query<{ id: number; inserted: boolean }>(
       `insert into articles
          (canonical_url, url, feed_id, title, byline, lang, text, published, fetched_at, updated_at, source, relevant,
@@ -90,7 +86,6 @@ export async function upsertArticle(
        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11, $12, $13)
        on conflict (canonical_url) do update set
          url = excluded.url,
-         feed_id = excluded.feed_id,
          title = excluded.title,
          byline = excluded.byline,
          lang = excluded.lang,
@@ -183,6 +178,17 @@ export async function getArticleByCanonicalUrl(db: Db, canonicalUrl: string): Pr
   const where = 'a.canonical_url = $1';
   const [article] = await selectArticles(db, where, [canonicalUrl]);
   return article ?? null;
+}
+
+/**
+ * Every copy of a story with its tags and mentions, earliest published (or fetched) first: what an
+ * alert about the story is composed from.
+ *
+ * @example
+ * const copies = await listStoryArticles(db, storyId);
+ */
+export async function listStoryArticles(db: Db, storyId: number): Promise<StoredArticle[]> {
+  return selectArticles(db, 'a.story_id = $1', [storyId]);
 }
 
 /**

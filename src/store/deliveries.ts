@@ -1,11 +1,12 @@
 /**
- * Alert delivery bookkeeping: one row per (rule, article, channel), so that an article fires a rule at
- * most once per channel however often the alert job is retried or re-enqueued.
+ * Alert delivery bookkeeping: one row per (rule, channel, delivery key), the key naming the story and
+ * what it carried, so that a story fires a rule at most once per channel and content however often
+ * the alert job is retried or re-enqueued.
  */
 import { PipelineError } from '../errors.ts';
 import { toIso, type Db } from './db.ts';
 
-export type DeliveryStatus = 'pending' | 'sent' | 'failed' | 'held';
+export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'held';
 
 export interface DeliveryKey {
   ruleId: string;
@@ -36,18 +37,25 @@ interface DeliveryRow {
   sent_at: Date | null;
 }
 
+/** The answer to a claim: send only when `claimed`. */
+export type DeliveryClaim =
+  | { state: 'claimed'; deliveryId: number }
+  /** Sent already, or held for a summary: nothing to send now. */
+  | { state: 'sent' | 'held'; deliveryId: number }
+  /** Another worker claimed it and may be sending it now; ask again after `retryAfterMs`. */
+  | { state: 'in-flight'; deliveryId: number; retryAfterMs: number };
+
 /**
- * Claims the right to send one alert. The first claim creates the row; later claims return the same
- * row and count an attempt unless it was already sent. Send only when `alreadySent` is false, then
- * call `markDeliverySent` (or `markDeliveryFailed`).
- *
- * Retries run one after another, which this makes idempotent. Two workers running the *same* job at
- * the same moment (a stalled job picked up twice) could both see a pending row; closing that needs a
- * lease column and is left for when it is observed.
+ * Claims the right to send one alert, as a lease: the first claim creates the row as 'sending'; a
+ * claim on a 'pending' or 'failed' row, or on a 'sending' row whose lease (`leaseMs` since its claim)
+ * has ended, takes it over and counts an attempt. Any other claim is refused: the row was sent, is
+ * held, or is being sent by another worker right now. One statement decides, so two workers running
+ * the same delivery at the same moment cannot both send it. Send only when `claimed`, then call
+ * `markDeliverySent` (or `markDeliveryFailed`, `markDeliveryHeld`).
  *
  * @example
- * const { deliveryId, alreadySent } = await claimDelivery(db, { ruleId: 'hostage-release', articleId, channel: 'slack' });
- * if (!alreadySent) { await send(); await markDeliverySent(db, deliveryId, new Date().toISOString()); }
+ * const claim = await claimDelivery(db, { ruleId: 'hostage-release', articleId, channel: 'slack' }, { at, leaseMs: 120_000 });
+ * if (claim.state === 'claimed') { await send(); await markDeliverySent(db, claim.deliveryId, at); }
  */
 export async function claimDelivery(
   db: Db,
@@ -56,25 +64,50 @@ export async function claimDelivery(
     deliveryKey?: string;
     storyId?: number | null;
   },
-): Promise<{ deliveryId: number; alreadySent: boolean }> {
+  lease: { at: string; leaseMs: number },
+): Promise<DeliveryClaim> {
   const deliveryKey = key.deliveryKey ?? `article:${key.articleId}`;
-  const rows = await db.query<{ id: number; status: DeliveryStatus }>(
-    `insert into alert_deliveries (rule_id, article_id, channel, delivery_key, story_id)
-     values ($1, $2, $3, $4, $5)
+  const claimed = await db.query<{ id: number }>(
+    `insert into alert_deliveries (rule_id, article_id, channel, delivery_key, story_id, status, claimed_at)
+     values ($1, $2, $3, $4, $5, 'sending', $6::timestamptz)
      on conflict (rule_id, channel, delivery_key) do update set
-       attempts = alert_deliveries.attempts + case when alert_deliveries.status = 'sent' then 0 else 1 end
-     returning id, status`,
-    [key.ruleId, key.articleId, key.channel, deliveryKey, key.storyId ?? null],
+       status = 'sending',
+       claimed_at = excluded.claimed_at,
+       article_id = excluded.article_id,
+       attempts = alert_deliveries.attempts + 1
+     where alert_deliveries.status in ('pending', 'failed')
+        or (alert_deliveries.status = 'sending'
+            and alert_deliveries.claimed_at <= excluded.claimed_at - make_interval(secs => $7::float8 / 1000))
+     returning id`,
+    [key.ruleId, key.articleId, key.channel, deliveryKey, key.storyId ?? null, lease.at, lease.leaseMs],
   );
-  const row = oneRow(rows, `${key.ruleId}/${deliveryKey}/${key.channel}`);
-  return { deliveryId: row.id, alreadySent: row.status === 'sent' };
+  if (claimed[0]) return { state: 'claimed', deliveryId: claimed[0].id };
+  const current = await db.query<{ id: number; status: DeliveryStatus; claimed_at: Date | null }>(
+    'select id, status, claimed_at from alert_deliveries where rule_id = $1 and channel = $2 and delivery_key = $3',
+    [key.ruleId, key.channel, deliveryKey],
+  );
+  const row = oneRow(current, `${key.ruleId}/${deliveryKey}/${key.channel}`);
+  if (row.status === 'sent' || row.status === 'held') return { state: row.status, deliveryId: row.id };
+  const leaseEnds = (row.claimed_at?.getTime() ?? 0) + lease.leaseMs;
+  return {
+    state: 'in-flight',
+    deliveryId: row.id,
+    retryAfterMs: Math.max(1_000, leaseEnds - Date.parse(lease.at)),
+  };
 }
 
-/** Marks a claimed delivery as sent at `at` (ISO 8601). */
-export async function markDeliverySent(db: Db, deliveryId: number, at: string): Promise<void> {
+/** Marks a claimed delivery as sent at `at` (ISO 8601), with the evidence the message quoted. */
+export async function markDeliverySent(
+  db: Db,
+  deliveryId: number,
+  at: string,
+  evidence: string | null = null,
+): Promise<void> {
   const rows = await db.query(
-    `update alert_deliveries set status = 'sent', sent_at = $2, last_error = null where id = $1 returning id`,
-    [deliveryId, at],
+    `update alert_deliveries set status = 'sent', sent_at = $2, last_error = null,
+       evidence = coalesce($3, evidence)
+     where id = $1 returning id`,
+    [deliveryId, at, evidence],
   );
   oneRow(rows, String(deliveryId));
 }
@@ -145,8 +178,12 @@ export async function listSentAlerts(db: Db, ruleId: string, limit: number): Pro
     sent_at: Date;
     evidence: string | null;
   }>(
+    // The evidence the message quoted; deliveries older than that column fall back to the first tag's.
     `select a.url, a.canonical_url, a.title, a.feed_id, a.published, max(d.sent_at) as sent_at,
-            (select t.evidence from article_tags t where t.article_id = a.id order by t.ordinal limit 1) as evidence
+            coalesce(
+              max(d.evidence),
+              (select t.evidence from article_tags t where t.article_id = a.id order by t.ordinal limit 1)
+            ) as evidence
        from alert_deliveries d join articles a on a.id = d.article_id
       where d.rule_id = $1 and d.status = 'sent'
       group by a.id

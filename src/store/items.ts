@@ -1,6 +1,7 @@
 /**
- * Every feed item ever seen (`feed_items`), so that a poll can tell new items from known ones and
- * known ones from edited ones; see src/feeds/item-identity.ts for why it takes URL, guid and hash.
+ * Every feed item ever seen, per feed (`feed_items`), so that a poll can tell new items from known
+ * ones, known ones from edited ones, and items another feed already brought; see
+ * src/feeds/item-identity.ts for why it takes URL, guid and hash.
  */
 import type { ItemIdentity, ItemOutcome, KnownItem } from '../feeds/item-identity.ts';
 import { PipelineError } from '../errors.ts';
@@ -10,13 +11,19 @@ interface KnownRow {
   canonical_url: string;
   guid: string | null;
   content_hash: string;
+  updated_count: number;
 }
 
+const COLUMNS = 'canonical_url, guid, content_hash, updated_count';
+
 /**
- * What was stored about an item: first by canonical URL, in any feed (the same article syndicated
- * into another feed, or linked by an aggregator, is known); else by the feed's own guid (the article
- * moved to a new URL). When several rows share the guid, the most recently seen one answers. Null
- * when neither matches.
+ * What was stored about an item, in this order:
+ * 1. this feed's row for the canonical URL;
+ * 2. this feed's row for the guid under another URL (the site rewrote the slug: the item moved);
+ *    when several rows share the guid, the most recently seen one answers;
+ * 3. another feed's row for the canonical URL (`elsewhere`: the same page syndicated into another
+ *    feed, or linked by an aggregator).
+ * Null when none matches.
  *
  * @example
  * const known = await findKnownItem(db, { feedId: 'bbc-world', canonicalUrl: identity.canonicalUrl, guid: identity.guid });
@@ -26,33 +33,37 @@ export async function findKnownItem(
   db: Db,
   item: { feedId: string; canonicalUrl: string; guid: string | null },
 ): Promise<KnownItem | null> {
-  const [byUrl] = await db.query<KnownRow>(
-    'select canonical_url, guid, content_hash from feed_items where canonical_url = $1',
+  const [own] = await db.query<KnownRow>(
+    `select ${COLUMNS} from feed_items where feed_id = $1 and canonical_url = $2`,
+    [item.feedId, item.canonicalUrl],
+  );
+  if (own) return toKnownItem(own, 'feed');
+  if (item.guid !== null) {
+    const [byGuid] = await db.query<KnownRow>(
+      `select ${COLUMNS} from feed_items
+       where feed_id = $1 and guid = $2
+       order by last_seen_at desc, canonical_url
+       limit 1`,
+      [item.feedId, item.guid],
+    );
+    if (byGuid) return toKnownItem(byGuid, 'feed');
+  }
+  const [elsewhere] = await db.query<KnownRow>(
+    `select ${COLUMNS} from feed_items where canonical_url = $1 order by first_seen_at, feed_id limit 1`,
     [item.canonicalUrl],
   );
-  if (byUrl) return toKnownItem(byUrl);
-  if (item.guid === null) return null;
-  const [byGuid] = await db.query<KnownRow>(
-    `select canonical_url, guid, content_hash from feed_items
-     where feed_id = $1 and guid = $2
-     order by last_seen_at desc, canonical_url
-     limit 1`,
-    [item.feedId, item.guid],
-  );
-  return byGuid ? toKnownItem(byGuid) : null;
+  return elsewhere ? toKnownItem(elsewhere, 'elsewhere') : null;
 }
 
 /**
- * Records that an item was seen at `at` with `outcome` (from `classifyItem`): inserts its row or
- * moves `last_seen_at` forward, stores the current content hash, and counts an 'updated' outcome in
- * `updated_count`.
+ * Records that a feed carried an item at `at` with `outcome` (from `classifyItem`): inserts the
+ * feed's row for the canonical URL or moves its `last_seen_at` forward, stores the current content
+ * hash, and counts an 'updated' or 'moved' outcome in `updated_count`.
  *
- * An item found by guid under another canonical URL (the site changed the URL) gets a row of its own
- * under the new URL, carrying the old row's `first_seen_at` and `updated_count`; the old row stays.
- * Rewriting the old row's key instead would make the old URL unknown, and another feed or an
- * aggregator still linking it would bring the article back as new (it comes back as an update when
- * the content changed since that URL was last seen). The row keeps the feed that first
- * saw it; a guid is only filled in, never replaced, since guids are the first feed's.
+ * A moved item (found by guid under another canonical URL) gets a row of its own under the new URL,
+ * carrying the old row's `first_seen_at` and `updated_count`; the old row stays, so that another
+ * feed or an aggregator still linking the old URL does not bring the article back as new. A guid is
+ * only filled in, never replaced.
  *
  * @example
  * await recordItemSeen(db, { feedId: 'bbc-world', identity, at: '2025-10-12T09:00:00.000Z', outcome: 'new' });
@@ -74,7 +85,7 @@ export async function recordItemSeen(
       permanent: true,
     });
   }
-  const increment = outcome === 'updated' ? 1 : 0;
+  const increment = outcome === 'updated' || outcome === 'moved' ? 1 : 0;
   await db.query(
     `with previous as (
        select min(first_seen_at) as first_seen_at, max(updated_count) as updated_count
@@ -86,7 +97,7 @@ export async function recordItemSeen(
      select $1, $2, $3::text, $4, least(p.first_seen_at, $5::timestamptz), $5::timestamptz,
             coalesce(p.updated_count, 0) + $6::int
      from previous p
-     on conflict (canonical_url) do update set
+     on conflict (feed_id, canonical_url) do update set
        guid = coalesce(feed_items.guid, excluded.guid),
        content_hash = excluded.content_hash,
        first_seen_at = least(feed_items.first_seen_at, excluded.first_seen_at),
@@ -96,6 +107,12 @@ export async function recordItemSeen(
   );
 }
 
-function toKnownItem(row: KnownRow): KnownItem {
-  return { canonicalUrl: row.canonical_url, guid: row.guid, contentHash: row.content_hash };
+function toKnownItem(row: KnownRow, scope: KnownItem['scope']): KnownItem {
+  return {
+    canonicalUrl: row.canonical_url,
+    guid: row.guid,
+    contentHash: row.content_hash,
+    updatedCount: row.updated_count,
+    scope,
+  };
 }

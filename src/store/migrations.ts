@@ -206,6 +206,26 @@ export const migrations: readonly Migration[] = [
       alter table digests add primary key (day, timezone, period);
     `,
   },
+  {
+    version: 8,
+    name: 'feed items per feed, delivery leases and evidence',
+    sql: `
+      -- An item is tracked per feed: two feeds carrying one URL with different summaries would
+      -- otherwise overwrite each other's content hash and make each poll of either look like an edit.
+      alter table feed_items drop constraint feed_items_pkey;
+      alter table feed_items add primary key (feed_id, canonical_url);
+      create index feed_items_url on feed_items (canonical_url);
+
+      -- A claim to send is a lease ('sending' since claimed_at): two workers can never both send one
+      -- delivery, and a worker that died mid-send frees it once the lease ends. The evidence quoted in
+      -- the message is kept for the rule's Atom feed.
+      alter table alert_deliveries drop constraint if exists alert_deliveries_status_check;
+      alter table alert_deliveries add constraint alert_deliveries_status_check
+        check (status in ('pending', 'sending', 'sent', 'failed', 'held'));
+      alter table alert_deliveries add column claimed_at timestamptz;
+      alter table alert_deliveries add column evidence text;
+    `,
+  },
 ];
 
 /**

@@ -6,6 +6,7 @@
 import { PipelineError } from '../errors.ts';
 import { isSameStory } from '../stories/is-same-story.ts';
 import { signatureBands } from '../stories/signature-bands.ts';
+import { storyTagsKey } from '../stories/story-tags-key.ts';
 import type { Db } from './db.ts';
 
 /** One article of a story, as alerts and digests list it. */
@@ -156,19 +157,18 @@ export async function listStorySources(db: Db, storyId: number): Promise<StorySo
 }
 
 /**
- * What a story carries: the actor and phase ids of all its articles, as one sorted key
- * (`actor:egypt,actor:qatar,phase:phase-2`). A change of this key is what lets a story alert again.
+ * What a story carries now: the key of src/stories/story-tags-key.ts over all its copies' tags.
  *
  * @example
- * const key = await storyTagsKey(db, storyId);
+ * const key = await loadStoryTagsKey(db, storyId); // 'actor:egypt,actor:qatar,phase:phase-2'
  */
-export async function storyTagsKey(db: Db, storyId: number): Promise<string> {
-  const rows = await db.query<{ kind: string; tag_id: string }>(
+export async function loadStoryTagsKey(db: Db, storyId: number): Promise<string> {
+  const rows = await db.query<{ kind: 'actor' | 'phase'; tag_id: string }>(
     `select distinct t.kind, t.tag_id from article_tags t join articles a on a.id = t.article_id
-     where a.story_id = $1 order by t.kind, t.tag_id`,
+     where a.story_id = $1`,
     [storyId],
   );
-  return rows.map((r) => `${r.kind}:${r.tag_id}`).join(',');
+  return storyTagsKey(rows.map((r) => ({ kind: r.kind, id: r.tag_id })));
 }
 
 async function countSources(db: Db, storyId: number): Promise<number> {

@@ -47,15 +47,18 @@ function sentenceText(scan: FieldScan, sentence: number): string {
     scan.sentences.firstToken[sentence] as number,
     scan.sentences.endToken[sentence] as number,
   );
-  // Include closing punctuation/quotes up to the next line break for a readable snippet.
+  // Include opening and closing quotes/brackets on the same line for a readable snippet: a quoted
+  // sentence shown without its opening quote reads as if the quote closed on nothing.
+  let start = s;
+  while (start > 0 && /["'“‘([«]/.test(scan.original[start - 1] as string)) start--;
   let end = e;
   while (
     end < scan.original.length &&
     !/[\r\n]/.test(scan.original[end] as string) &&
-    /["'”’)\]]/.test(scan.original[end] as string)
+    /["'”’)\]»]/.test(scan.original[end] as string)
   )
     end++;
-  return scan.original.slice(s, end).trim();
+  return scan.original.slice(start, end).trim();
 }
 
 /**

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
@@ -10,19 +9,20 @@ import {
   sendDigestEmail,
 } from '../../src/alerts/channels/email.ts';
 import type { Mailer } from '../../src/alerts/channels/email.ts';
+import type { AlertMessage, StoryCopy } from '../../src/alerts/compose-alert.ts';
 import { PipelineError } from '../../src/errors.ts';
-import { TaggedArticleSchema } from '../../src/model.ts';
-import type { AlertJob, TaggedArticle } from '../../src/model.ts';
+import { CLEAN_URL, MIAMI_SUMMIT, regionalCopy, rule, seed, seedMessage } from './story-copies.ts';
 
-const seed: TaggedArticle = TaggedArticleSchema.parse(
-  JSON.parse(readFileSync(new URL('../fixtures/alerts/seed-tagged.json', import.meta.url), 'utf8')),
-);
+const RULE = rule({
+  id: 'witkoff-phase-2',
+  actors: ['steve-witkoff'],
+  phases: ['phase-2'],
+  keywords: ['Miami summit'],
+});
+const REGIONAL = regionalCopy();
 
-function job(
-  article: Partial<TaggedArticle> = {},
-  reasons = ['actor: steve-witkoff', 'phase: phase-2'],
-): AlertJob {
-  return { ruleId: 'witkoff-phase-2', channel: 'email', reasons, article: { ...seed, ...article } };
+function message(patch: Partial<StoryCopy> = {}, others: StoryCopy[] = []): AlertMessage {
+  return seedMessage(RULE, 'email', patch, others);
 }
 
 // --- a small MIME reader, enough for what nodemailer writes (no mail parser is installed) ---
@@ -184,7 +184,7 @@ describe('email channel', () => {
 
   it('alert-email-delivered', async () => {
     const m = open(['desk@example.org', 'editor@example.org']);
-    const alert = job();
+    const alert = message({}, [REGIONAL]);
     await sendAlertEmail(m, alert);
 
     expect(deliveries).toHaveLength(1);
@@ -202,21 +202,47 @@ describe('email channel', () => {
     expect(mail.text).toBe(built.text);
     expect(mail.html).toBe(built.html);
 
+    // The link without the fixture's `?utm_source=rss`, the source by its feed title.
     expect(mail.text.split('\n').slice(0, 4)).toEqual([
       seed.title,
-      seed.url,
+      CLEAN_URL,
       '',
-      'Source:    seed (www.example.com)',
+      'Source:    Seed Wire (www.example.com)',
     ]);
     expect(mail.text).toContain('Published: 2025-12-18T14:30:00.000Z');
-    expect(mail.text).toContain('Phases:    phase-2 (5)');
-    expect(mail.text).toContain('Rule witkoff-phase-2:\n  - actor: steve-witkoff\n  - phase: phase-2');
-    expect(mail.text).toContain(`> ${seed.tags.actors[0]?.evidence}`);
-    expect(mail.html).toMatch(/^<!doctype html>/);
-    expect(mail.html).toContain(
-      `<a href="${seed.url.replace(/&/g, '&amp;')}" style="color:#0b5394">${seed.title}</a>`,
+    expect(mail.text).toMatch(
+      /\nActors: {4}Hamas \(4\), Israel \(4\), Donald Trump \(3\), .*Steve Witkoff \(3\), .*Badr Abdelatty \(1\), /,
     );
-    expect(mail.html).toContain('<li>actor: steve-witkoff</li><li>phase: phase-2</li>');
+    expect(mail.text).toContain('Phases:    Phase two of the Gaza plan (5)');
+    expect(mail.text).toContain(
+      'Rule witkoff-phase-2:\n  - actor: Steve Witkoff\n  - phase: Phase two of the Gaza plan\n  - keyword: "Miami summit"',
+    );
+    expect(mail.text).toContain(`\n> ${MIAMI_SUMMIT}\n`);
+    expect(mail.text).toContain(
+      `\nAlso reported by Regional Daily.\n  - ${seed.title} (Regional Daily) https://regional.example.com/news/gaza-talks-miami\n`,
+    );
+    expect(mail.html).toMatch(/^<!doctype html>/);
+    expect(mail.html).toContain(`<a href="${CLEAN_URL}" style="color:#0b5394">${seed.title}</a>`);
+    expect(mail.html).toContain(
+      '<li>actor: Steve Witkoff</li><li>phase: Phase two of the Gaza plan</li><li>keyword: &quot;Miami summit&quot;</li>',
+    );
+    expect(mail.html).toContain(`>${MIAMI_SUMMIT}</blockquote>`);
+    expect(mail.html).toContain('<strong>Also reported by Regional Daily.</strong>');
+    expect(mail.html).toContain(
+      `<li><a href="https://regional.example.com/news/gaza-talks-miami">${seed.title}</a> (Regional Daily)</li>`,
+    );
+    for (const part of [mail.text, mail.html]) {
+      expect(part).not.toMatch(/utm_|fbclid|gclid|steve-witkoff|badr-abdelatty/);
+    }
+  });
+
+  it('no-evidence-no-quote-no-sources', async () => {
+    await sendAlertEmail(open(), { ...message(), evidence: [], actors: [], phases: [] });
+    const mail = parseMail(deliveries[0]?.raw ?? '');
+    expect(mail.text).not.toContain('\n> ');
+    expect(mail.text).not.toContain('Also reported by');
+    expect(mail.text).toContain('Actors:    —');
+    expect(mail.html).not.toContain('<blockquote');
   });
 
   it.each([
@@ -230,7 +256,7 @@ describe('email channel', () => {
       header: /^X-Injected:/im,
     },
   ])('subject-injection-$name', async ({ title, header }) => {
-    await sendAlertEmail(open(), job({ title }));
+    await sendAlertEmail(open(), message({ title }));
     const [delivery] = deliveries;
     expect(delivery?.to).toEqual(['desk@example.org']);
     const mail = parseMail(delivery?.raw ?? '');
@@ -243,19 +269,63 @@ describe('email channel', () => {
     const hostile = {
       title: '<script>alert("x")</script> & <img src=x onerror=alert(1)>',
       url: 'javascript:alert(1)',
+      // A feed without a title in feeds.yaml is shown by its id.
       feedId: '<b>feed</b>',
     };
-    await sendAlertEmail(open(), job(hostile, ['keyword: "<iframe>"']));
+    await sendAlertEmail(open(), {
+      ...message(hostile),
+      reasons: ['keyword: "<iframe>"'],
+      evidence: ['He said </blockquote><script>alert(2)</script>'],
+      otherSources: [
+        {
+          title: '<svg onload=alert(3)>',
+          url: 'javascript:alert(4)',
+          feedId: 'x',
+          feedTitle: '<u>Regional</u>',
+          published: null,
+        },
+        {
+          title: 'Copy',
+          url: 'https://example.org/a?x="><script>',
+          feedId: 'y',
+          feedTitle: 'Y',
+          published: null,
+        },
+      ],
+    });
     const mail = parseMail(deliveries[0]?.raw ?? '');
-    for (const bad of ['<script', '<img', '<b>feed', '<iframe', 'href="javascript'])
+    for (const bad of ['<script', '<img', '<b>feed', '<iframe', 'href="javascript', '<svg', '<u>'])
       expect(mail.html).not.toContain(bad);
     expect(mail.html).toContain(
       '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;img src=x onerror=alert(1)&gt;',
     );
     expect(mail.html).toContain('&lt;b&gt;feed&lt;/b&gt; (unknown host)');
     expect(mail.html).toContain('<li>keyword: &quot;&lt;iframe&gt;&quot;</li>');
+    expect(mail.html).toContain('He said &lt;/blockquote&gt;&lt;script&gt;alert(2)&lt;/script&gt;');
+    expect(mail.html).toContain('<li>&lt;svg onload=alert(3)&gt; (&lt;u&gt;Regional&lt;/u&gt;)</li>');
+    // A quote in a linked URL cannot close the href attribute.
+    expect(mail.html).toContain('<a href="https://example.org/a?x=&quot;&gt;&lt;script&gt;">Copy</a>');
     // The plain-text part is not HTML: it keeps the title as written.
     expect(mail.text.split('\n')[0]).toBe(hostile.title);
+  });
+
+  it('text-part-lines-cannot-be-broken-by-article-strings', () => {
+    const { text } = buildAlertEmail({
+      ...message(),
+      evidence: ['First line.\r\n> Forged quote'],
+      otherSources: [
+        {
+          title: 'Copy\nRule forged:',
+          url: 'https://example.org/a',
+          feedId: 'y',
+          feedTitle: 'Y\u2028Z',
+          published: null,
+        },
+      ],
+    });
+    expect(text).toContain('\n> First line. > Forged quote\n');
+    expect(text).toContain('\n  - Copy Rule forged: (Y Z) https://example.org/a\n');
+    expect(text).not.toMatch(/^Rule forged:/m);
   });
 
   it('digest-email-to-explicit-recipients', async () => {
@@ -288,7 +358,7 @@ describe('email channel', () => {
     { name: 'unknown-mailbox-permanent', pass: PASS, to: ['unknown@example.org'], permanent: true },
     { name: 'busy-mailbox-transient', pass: PASS, to: ['busy@example.org'], permanent: false },
   ])('$name', async ({ pass, to, permanent }) => {
-    const error = await sendAlertEmail(open(to, pass), job()).catch((e: unknown) => e);
+    const error = await sendAlertEmail(open(to, pass), message()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PipelineError);
     expect(error).toMatchObject({
       stage: 'alerts',
@@ -311,14 +381,14 @@ describe('email channel', () => {
       from: 'a@example.org',
       to: ['b@example.org'],
     });
-    const error = await sendAlertEmail(mailer, job()).catch((e: unknown) => e);
+    const error = await sendAlertEmail(mailer, message()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PipelineError);
     expect(error).toMatchObject({ permanent: false, culprit: `email 127.0.0.1:${closedPort}` });
     expect((error as Error).message).not.toContain(PASS);
   });
 
   it('no-recipients-permanent', async () => {
-    const error = await sendAlertEmail(open([]), job()).catch((e: unknown) => e);
+    const error = await sendAlertEmail(open([]), message()).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'CONFIG_INVALID', permanent: true });
     expect(deliveries).toHaveLength(0);
   });
@@ -345,7 +415,7 @@ describe('buildAlertEmail', () => {
     { name: 'control-characters-dropped', title: 'a\u0000b\u0007c\td', maxLength: 200 },
     { name: 'crlf-flattened', title: 'Truce\r\nBcc: victim@example.net\r\n\r\nbody', maxLength: 200 },
   ])('subject-$name', ({ title, maxLength }) => {
-    const { subject } = buildAlertEmail(job({ title }));
+    const { subject } = buildAlertEmail(message({ title }));
     expect(subject.length).toBeLessThanOrEqual(maxLength);
     // eslint-disable-next-line no-control-regex -- asserting control characters are gone
     expect(subject).not.toMatch(/[\u0000-\u001f\u007f]/);

@@ -6,7 +6,7 @@ import {
   MAX_EVIDENCE_CHARS,
   prepareArticle,
 } from '../../src/alerts/evaluate-rule.ts';
-import type { Salience } from '../../src/alerts/evaluate-rule.ts';
+import type { MatchedTerm, Salience } from '../../src/alerts/evaluate-rule.ts';
 import { parseRuleExpression } from '../../src/alerts/rule-expression.ts';
 import { AlertRuleSchema, TaggedArticleSchema } from '../../src/model.ts';
 import type { Mention, TaggedArticle } from '../../src/model.ts';
@@ -218,6 +218,110 @@ describe('evaluateExpression', () => {
   });
 });
 
+describe('evaluateExpression terms', () => {
+  const RAFAH = 'Egypt said the Rafah crossing would reopen on Sunday.';
+  const SUMMIT = 'Officials from Türkiye and Qatar will attend the summit in Miami.';
+  const text = (sentence: string) => ({ field: 'text' as const, start: TEXT.indexOf(sentence), sentence });
+
+  it.each<{ name: string; when: string; expected: MatchedTerm[] }>([
+    {
+      // The tagger's mention sentences, every one of them: choosing among them is chooseEvidence's job.
+      name: 'actor-every-mention-sentence',
+      when: 'actor:qatar',
+      expected: [
+        {
+          kind: 'actor',
+          id: 'qatar',
+          evidence: [
+            { field: 'text', start: 60, sentence: SUMMIT },
+            { field: 'title', start: 33, sentence: TITLE },
+          ],
+        },
+      ],
+    },
+    {
+      name: 'phase-mention-less-tag-has-no-sentence',
+      when: 'phase:phase-2',
+      expected: [{ kind: 'phase', id: 'phase-2', evidence: [] }],
+    },
+    {
+      name: 'keyword-sentence-cut-from-text',
+      when: 'Rafah',
+      expected: [{ kind: 'keyword', text: 'Rafah', evidence: [text(RAFAH)] }],
+    },
+    {
+      name: 'keyword-in-title-and-text-both-listed',
+      when: 'Miami',
+      expected: [
+        {
+          kind: 'keyword',
+          text: 'Miami',
+          evidence: [{ field: 'title', start: 0, sentence: TITLE }, text(SUMMIT)],
+        },
+      ],
+    },
+    {
+      name: 'keyword-folded-diacritics-sentence-as-written',
+      when: 'Turkiye',
+      expected: [{ kind: 'keyword', text: 'Turkiye', evidence: [text(SUMMIT)] }],
+    },
+    {
+      name: 'near-sentence-holding-both',
+      when: 'Turkiye NEAR/1 Qatar',
+      expected: [{ kind: 'near', left: 'Turkiye', right: 'Qatar', distance: 1, evidence: [text(SUMMIT)] }],
+    },
+    {
+      // No one sentence holds both words of a NEAR that spans a sentence break: each side's sentence.
+      name: 'near-across-sentences-both-sentences',
+      when: 'Sunday NEAR/1 Officials',
+      expected: [
+        {
+          kind: 'near',
+          left: 'Sunday',
+          right: 'Officials',
+          distance: 1,
+          evidence: [text(RAFAH), text(SUMMIT)],
+        },
+      ],
+    },
+    {
+      name: 'feed-has-no-sentence',
+      when: 'feed:times-of-israel',
+      expected: [{ kind: 'feed', id: 'times-of-israel', evidence: [] }],
+    },
+    {
+      // A NOT that holds is a reason ("without …") with nothing to quote.
+      name: 'not-that-holds-says-what-was-absent',
+      when: 'NOT Jerusalem',
+      expected: [
+        {
+          kind: 'without',
+          operand: expect.objectContaining({ kind: 'keyword', text: 'Jerusalem' }),
+          evidence: [],
+        },
+      ],
+    },
+    {
+      name: 'or-only-the-operands-that-hold',
+      when: 'Jerusalem OR Rafah',
+      expected: [{ kind: 'keyword', text: 'Rafah', evidence: [text(RAFAH)] }],
+    },
+    {
+      name: 'and-in-rule-order',
+      when: 'Rafah AND NOT Jerusalem AND feed:times-of-israel',
+      expected: [
+        { kind: 'keyword', text: 'Rafah', evidence: [text(RAFAH)] },
+        { kind: 'without', operand: expect.objectContaining({ text: 'Jerusalem' }), evidence: [] },
+        { kind: 'feed', id: 'times-of-israel', evidence: [] },
+      ],
+    },
+    { name: 'no-match-no-terms', when: 'Rafah AND Jerusalem', expected: [] },
+    { name: 'excluded-no-terms', when: 'actor:qatar NOT Rafah', expected: [] },
+  ])('$name', ({ when, expected }) => {
+    expect(evaluate(when).terms).toEqual(expected);
+  });
+});
+
 describe('evaluateRule', () => {
   const rule = (fields: Record<string, unknown>) =>
     AlertRuleSchema.parse({ id: 'r', channels: ['slack'], ...fields });
@@ -279,6 +383,31 @@ describe('evaluateRule', () => {
     const result = evaluateRule(input ?? article, rule(fields));
     expect(result.matched).toBe(matched);
     if (reasons) expect(result.reasons).toEqual(reasons);
+  });
+
+  it.each<{ name: string; rule: Record<string, unknown>; kinds: string[] }>([
+    {
+      name: 'feed-then-lists-then-when',
+      rule: {
+        feeds: ['times-of-israel'],
+        actors: ['qatar'],
+        keywords: ['Rafah', 'Jerusalem'],
+        when: 'Miami',
+      },
+      kinds: ['feed:times-of-israel', 'actor:qatar', 'keyword:Rafah', 'keyword:Miami'],
+    },
+    {
+      name: 'any-of-list-every-hit',
+      rule: { actors: ['qatar', 'egypt', 'hamas'] },
+      kinds: ['actor:qatar', 'actor:egypt', 'actor:hamas'],
+    },
+    { name: 'catch-all-no-terms', rule: {}, kinds: [] },
+    { name: 'not-firing-no-terms', rule: { actors: ['qatar'], when: 'Jerusalem' }, kinds: [] },
+  ])('terms-$name', ({ rule: fields, kinds }) => {
+    const { terms } = evaluateRule(article, rule(fields));
+    const label = (t: MatchedTerm) =>
+      t.kind === 'without' ? 'not' : 'id' in t ? t.id : 'text' in t ? t.text : t.left;
+    expect(terms.map((t) => `${t.kind}:${label(t)}`)).toEqual(kinds);
   });
 
   it('prepared-and-raw-article-agree', () => {

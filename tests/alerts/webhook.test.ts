@@ -1,5 +1,4 @@
 import { createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,26 +9,31 @@ import {
   serializeWebhookPayload,
   verifyWebhookSignature,
 } from '../../src/alerts/channels/webhook.ts';
+import type { AlertMessage, StoryCopy } from '../../src/alerts/compose-alert.ts';
 import { PipelineError } from '../../src/errors.ts';
 import { HttpStatusError } from '../../src/http/http-status-error.ts';
-import { TaggedArticleSchema } from '../../src/model.ts';
-import type { AlertJob, TaggedArticle } from '../../src/model.ts';
+import { CLEAN_URL, MIAMI_SUMMIT, regionalCopy, rule, seed, seedMessage } from './story-copies.ts';
 
-const seed: TaggedArticle = TaggedArticleSchema.parse(
-  JSON.parse(readFileSync(new URL('../fixtures/alerts/seed-tagged.json', import.meta.url), 'utf8')),
-);
 const SENT_AT = '2025-12-18T15:00:00.000Z';
 /** 2025-12-18T15:00:00Z: the signing clock of every send here. */
 const NOW_MS = Date.parse(SENT_AT);
 const SECRET = 'whsec_s3cretValue';
 
-function job(article: Partial<TaggedArticle> = {}, reasons = ['actor: steve-witkoff']): AlertJob {
-  return { ruleId: 'witkoff-phase-2', channel: 'slack', reasons, article: { ...seed, ...article } };
+const RULE = rule({
+  id: 'witkoff-phase-2',
+  channels: ['webhook'],
+  actors: ['steve-witkoff'],
+  keywords: ['Miami summit'],
+});
+const REGIONAL = regionalCopy();
+
+function message(patch: Partial<StoryCopy> = {}, others: StoryCopy[] = []): AlertMessage {
+  return seedMessage(RULE, 'webhook', patch, others);
 }
 
 describe('buildWebhookPayload', () => {
   it('stable-shape', () => {
-    const payload = buildWebhookPayload(job(), SENT_AT);
+    const payload = buildWebhookPayload(message({}, [REGIONAL]), SENT_AT);
     expect(Object.keys(payload)).toEqual([
       'rule',
       'channel',
@@ -38,34 +42,133 @@ describe('buildWebhookPayload', () => {
       'phases',
       'reasons',
       'evidence',
+      'evidenceSentences',
+      'otherSources',
       'sentAt',
     ]);
-    expect(payload).toMatchObject({
+    expect(Object.keys(payload.article)).toEqual([
+      'url',
+      'canonicalUrl',
+      'title',
+      'feedId',
+      'feedTitle',
+      'published',
+      'source',
+    ]);
+    expect(payload).toEqual({
       rule: 'witkoff-phase-2',
+      channel: 'webhook',
       article: {
-        url: seed.url,
+        url: CLEAN_URL,
         canonicalUrl: seed.canonicalUrl,
         title: seed.title,
         feedId: 'seed',
+        feedTitle: 'Seed Wire',
         published: '2025-12-18T14:30:00.000Z',
         source: seed.source,
       },
-      reasons: ['actor: steve-witkoff'],
-      evidence: seed.tags.actors[0]?.evidence,
+      actors: payload.actors,
+      phases: [{ id: 'phase-2', name: 'Phase two of the Gaza plan', count: 5 }],
+      reasons: ['actor: Steve Witkoff', 'keyword: "Miami summit"'],
+      evidence: MIAMI_SUMMIT,
+      evidenceSentences: [MIAMI_SUMMIT],
+      otherSources: [
+        {
+          title: seed.title,
+          url: 'https://regional.example.com/news/gaza-talks-miami',
+          feedId: 'regional-daily',
+          feedTitle: 'Regional Daily',
+          published: '2025-12-18T15:10:00.000Z',
+        },
+      ],
       sentAt: SENT_AT,
     });
-    expect(payload.actors[0]).toEqual({ id: 'hamas', count: 4 });
-    expect(payload.phases).toEqual([{ id: 'phase-2', count: 5 }]);
+    // Ids for machines, names for people, the featured copy's counts.
+    expect(payload.actors.slice(0, 3)).toEqual([
+      { id: 'hamas', name: 'Hamas', count: 4 },
+      { id: 'israel', name: 'Israel', count: 4 },
+      { id: 'donald-trump', name: 'Donald Trump', count: 3 },
+    ]);
+    expect(payload.actors).toContainEqual({ id: 'badr-abdelatty', name: 'Badr Abdelatty', count: 1 });
+    expect(JSON.stringify(payload)).not.toMatch(/utm_|fbclid|gclid/);
   });
 
-  it.each([
-    { name: 'script-tag', title: '</script><script>alert(1)</script>' },
-    { name: 'ampersand-and-cdata-end', title: 'Hamas & Israel ]]> <b>' },
-    { name: 'line-separators', title: 'a\u2028b\u2029c' },
-  ])('injection-escaped-in-json-$name', ({ title }) => {
-    const body = serializeWebhookPayload(buildWebhookPayload(job({ title }), SENT_AT));
+  it('no-evidence-null-and-empty-list', () => {
+    const payload = buildWebhookPayload({ ...message(), evidence: [] }, SENT_AT);
+    expect(payload.evidence).toBeNull();
+    expect(payload.evidenceSentences).toEqual([]);
+    expect(payload.otherSources).toEqual([]);
+  });
+
+  it('several-evidence-sentences-first-kept-for-v1-receivers', () => {
+    const payload = buildWebhookPayload({ ...message(), evidence: ['First.', 'Second.'] }, SENT_AT);
+    expect(payload.evidence).toBe('First.');
+    expect(payload.evidenceSentences).toEqual(['First.', 'Second.']);
+  });
+
+  it('payload-does-not-share-the-message-arrays', () => {
+    const source = message({}, [REGIONAL]);
+    const payload = buildWebhookPayload(source, SENT_AT);
+    payload.reasons.push('tampered');
+    payload.evidenceSentences.push('tampered');
+    (payload.otherSources[0] as { title: string }).title = 'tampered';
+    expect(source.reasons).not.toContain('tampered');
+    expect(source.evidence).not.toContain('tampered');
+    expect(source.otherSources[0]?.title).toBe(seed.title);
+  });
+
+  it.each<{
+    name: string;
+    patch: Partial<AlertMessage> | ((m: AlertMessage) => Partial<AlertMessage>);
+    read: (p: unknown) => unknown;
+    value: string;
+  }>([
+    {
+      name: 'script-tag-in-title',
+      patch: (m) => ({ article: { ...m.article, title: '</script><script>alert(1)</script>' } }),
+      read: (p) => (p as { article: { title: string } }).article.title,
+      value: '</script><script>alert(1)</script>',
+    },
+    {
+      name: 'ampersand-and-cdata-end-in-title',
+      patch: (m) => ({ article: { ...m.article, title: 'Hamas & Israel ]]> <b>' } }),
+      read: (p) => (p as { article: { title: string } }).article.title,
+      value: 'Hamas & Israel ]]> <b>',
+    },
+    {
+      name: 'line-separators-in-title',
+      patch: (m) => ({ article: { ...m.article, title: 'a\u2028b\u2029c' } }),
+      read: (p) => (p as { article: { title: string } }).article.title,
+      value: 'a\u2028b\u2029c',
+    },
+    {
+      name: 'script-tag-in-evidence',
+      patch: { evidence: ['He said </script><script>alert(2)</script>'] },
+      read: (p) => (p as { evidenceSentences: string[] }).evidenceSentences[0],
+      value: 'He said </script><script>alert(2)</script>',
+    },
+    {
+      name: 'script-tag-in-other-source',
+      patch: {
+        otherSources: [
+          {
+            title: '<img src=x onerror=alert(3)>',
+            url: 'https://x.example/',
+            feedId: 'x',
+            feedTitle: '<b>X</b>',
+            published: null,
+          },
+        ],
+      },
+      read: (p) => (p as { otherSources: { title: string }[] }).otherSources[0]?.title,
+      value: '<img src=x onerror=alert(3)>',
+    },
+  ])('injection-escaped-in-json-$name', ({ patch, read, value }) => {
+    const base = message();
+    const hostile = { ...base, ...(typeof patch === 'function' ? patch(base) : patch) };
+    const body = serializeWebhookPayload(buildWebhookPayload(hostile, SENT_AT));
     expect(body).not.toMatch(/[<>&\u2028\u2029]/);
-    expect((JSON.parse(body) as { article: { title: string } }).article.title).toBe(title);
+    expect(read(JSON.parse(body))).toBe(value);
   });
 });
 
@@ -148,7 +251,7 @@ describe('sendWebhook', () => {
   });
 
   it('delivers-signed-json-receiver-verifies', async () => {
-    const payload = buildWebhookPayload(job({ title: 'Witkoff <b>& Kushner</b>' }), SENT_AT);
+    const payload = buildWebhookPayload(message({ title: 'Witkoff <b>& Kushner</b>' }, [REGIONAL]), SENT_AT);
     await sendWebhook(`${base}${PATH}`, payload, opts);
     expect(received).toHaveLength(1);
     const [req] = received;
@@ -179,7 +282,7 @@ describe('sendWebhook', () => {
 
   it('retry-after-500-succeeds', async () => {
     replies = [{ status: 500, body: 'database is down' }];
-    const payload = buildWebhookPayload(job(), SENT_AT);
+    const payload = buildWebhookPayload(message(), SENT_AT);
     const error = await sendWebhook(`${base}${PATH}`, payload, opts).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HttpStatusError);
     expect(error).toMatchObject({ status: 500, permanent: false, retryAfterMs: null });
@@ -216,7 +319,7 @@ describe('sendWebhook', () => {
         },
       },
     ];
-    const error = await sendWebhook(`${base}${PATH}`, buildWebhookPayload(job(), SENT_AT), opts).catch(
+    const error = await sendWebhook(`${base}${PATH}`, buildWebhookPayload(message(), SENT_AT), opts).catch(
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(HttpStatusError);
@@ -235,7 +338,7 @@ describe('sendWebhook', () => {
 
   it('timeout-transient', async () => {
     replies = ['hang'];
-    const error = await sendWebhook(`${base}${PATH}`, buildWebhookPayload(job(), SENT_AT), {
+    const error = await sendWebhook(`${base}${PATH}`, buildWebhookPayload(message(), SENT_AT), {
       ...opts,
       timeoutMs: 150,
     }).catch((e: unknown) => e);

@@ -122,6 +122,12 @@ describe('alerts test', () => {
     expect(stdout).toContain(expected);
   });
 
+  it('a-single-word-is-tried-with-when', async () => {
+    const { code, stdout } = await cli(['alerts', 'test', '--when', 'summit', '--since', '1w']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('rule command-line would have fired on 1 of 2 articles');
+  });
+
   it('expression-with-misses', async () => {
     const { code, stdout } = await cli([
       'alerts',
@@ -144,6 +150,17 @@ describe('alerts test', () => {
       name: 'bad-expression-names-column',
       args: ['alerts', 'test', 'talks && Miami'],
       expected: 'alerts test: config: rule command-line: when: column 7: unknown operator "&&": write AND\n',
+    },
+    {
+      // A typo of a rule id is not a search for the word: it says so, names the rules and the closest.
+      name: 'unknown-rule-id-is-an-error',
+      args: ['alerts', 'test', 'no-such-rule'],
+      expected: 'no rule "no-such-rule"; rules: miami, rafah. To try an expression, use --when',
+    },
+    {
+      name: 'rule-id-typo-suggests-the-rule',
+      args: ['alerts', 'test', 'rafha'],
+      expected: 'no rule "rafha" (did you mean "rafah"?); rules: miami, rafah.',
     },
     {
       name: 'bad-duration',

@@ -178,7 +178,7 @@ describe('feeds add', () => {
     });
     expect(code).toBe(1);
     expect(stderr).toMatch(
-      /^feeds add: .*\/direct\.xml: http: .*refused to connect to 127\.0\.0\.1 .*private, local or reserved address\n$/,
+      /^feeds add: .*\/direct\.xml: http: .*refused to connect to 127\.0\.0\.1 .*private, local or reserved address; set ALLOW_PRIVATE_NETWORKS=true .*\n$/,
     );
     expect(site.hits).toEqual([]);
   });

@@ -123,32 +123,41 @@ describe('itemIdentity', () => {
 
 describe('classifyItem', () => {
   const edited: ItemIdentity = { ...base, contentHash: `${CONTENT_HASH_VERSION}:${'0'.repeat(32)}` };
+  const own = { ...base, updatedCount: 0, scope: 'feed' as const };
+  const moved = 'https://www.example-news.com/world/new-slug';
   it.each([
     { name: 'never-seen-is-new', identity: base, known: null, expected: 'new' },
-    { name: 'same-hash-is-unchanged', identity: base, known: { ...base }, expected: 'unchanged' },
+    { name: 'same-hash-is-unchanged', identity: base, known: own, expected: 'unchanged' },
     {
-      name: 'same-url-other-feed-guid-same-hash-is-unchanged',
+      name: 'same-url-other-guid-same-hash-is-unchanged',
       identity: base,
-      known: { ...base, guid: 'urn:other-feed:77' },
+      known: { ...own, guid: 'urn:other-feed:77' },
       expected: 'unchanged',
     },
-    { name: 'same-url-new-hash-is-updated', identity: edited, known: { ...base }, expected: 'updated' },
+    { name: 'same-url-new-hash-is-updated', identity: edited, known: own, expected: 'updated' },
     {
-      name: 'found-by-guid-url-moved-same-hash-is-unchanged',
-      identity: { ...base, canonicalUrl: 'https://www.example-news.com/world/new-slug' },
-      known: { ...base },
-      expected: 'unchanged',
+      name: 'found-by-guid-url-moved-same-hash-is-moved',
+      identity: { ...base, canonicalUrl: moved },
+      known: own,
+      expected: 'moved',
     },
     {
-      name: 'found-by-guid-url-moved-new-hash-is-updated',
-      identity: { ...edited, canonicalUrl: 'https://www.example-news.com/world/new-slug' },
-      known: { ...base },
-      expected: 'updated',
+      name: 'found-by-guid-url-moved-new-hash-is-moved',
+      identity: { ...edited, canonicalUrl: moved },
+      known: own,
+      expected: 'moved',
+    },
+    {
+      // Another feed's summary of the same page differs without the page changing: not an edit.
+      name: 'brought-by-another-feed-is-elsewhere-whatever-the-hash',
+      identity: edited,
+      known: { ...own, scope: 'elsewhere' as const },
+      expected: 'elsewhere',
     },
     {
       name: 'hash-of-older-normalisation-is-unchanged',
       identity: base,
-      known: { ...base, contentHash: `c0:${'f'.repeat(32)}` },
+      known: { ...own, contentHash: `c0:${'f'.repeat(32)}` },
       expected: 'unchanged',
     },
   ] as const)('$name', ({ identity, known, expected }) => {

@@ -101,8 +101,11 @@ export async function startPipelineWorld(
     FETCH_TIMEOUT_MS: '5000',
     // Every fixture lives on one host; a short spacing keeps the gate in play without slowing tests.
     HOST_MIN_SPACING_MS: '20',
-    // Alerts go out at once in tests rather than after the one-minute gather window.
+    // Alerts go out at once in tests rather than after the one-minute gather window, a little apart
+    // rather than a second apart, and a failed step is retried after 100 ms rather than 5 s.
     ALERT_GATHER_SECONDS: '0',
+    ALERT_MIN_SPACING_MS: '50',
+    RETRY_BACKOFF_MS: '100',
     SLACK_WEBHOOK_URL: slack.url,
     SMTP_URL: mail.url,
     EMAIL_FROM: 'ceasefire-watch <alerts@example.org>',

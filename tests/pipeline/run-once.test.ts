@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openContext } from '../../src/pipeline/open-context.ts';
-import { runOnce, type RunProgress, type RunSummary } from '../../src/pipeline/run-once.ts';
+import { runOnce, runVerdict, type RunProgress, type RunSummary } from '../../src/pipeline/run-once.ts';
 import type { PipelineContext } from '../../src/pipeline/steps.ts';
 import { startPipelineWorld, type PipelineWorld } from '../helpers/pipeline-setup.ts';
 
@@ -38,8 +38,9 @@ describe('runOnce on PGlite', () => {
         'http://10.0.0.1/rss.xml',
       ].sort(),
     );
-    for (const failure of first.failures) expect(failure.reason).toMatch(/refus|private|forbidden/i);
+    for (const failure of first.failures) expect(failure.reason).toMatch(/ALLOW_PRIVATE_NETWORKS/);
     expect(world.site.hits).toEqual([]);
+    expect(runVerdict(first)).toBe('nothing-fetched');
   });
 
   it('processes the feed, falls back to feed content, and reports the broken feed', async () => {
@@ -56,6 +57,7 @@ describe('runOnce on PGlite', () => {
       stored: 4,
     });
     expect(summary.relevant).toBeGreaterThanOrEqual(2);
+    expect(runVerdict(summary)).toBe('partial');
     expect(summary.failures.map((f) => f.stage)).toEqual(['feed', 'feed']);
     expect(summary.failures.find((f) => f.culprit.endsWith('/broken/rss.xml'))?.reason).toMatch(/^feeds: /);
     // Besides the article alerts, the two feeds failing since the first run have raised a notice each.
@@ -67,7 +69,7 @@ describe('runOnce on PGlite', () => {
       world.slack.received.length - notices.length + world.mail.mails.length - noticeMails.length,
     );
     expect(world.slack.received.length).toBeGreaterThan(0);
-    expect(events).toContain('article-done');
+    expect(events).toContain('job-done');
   });
 
   it('finds nothing new on a second pass and alerts nobody twice', async () => {

@@ -20,6 +20,7 @@ import {
   refreshFeed,
   storeArticle,
   type PipelineContext,
+  type StoredOutcome,
 } from '../../src/pipeline/steps.ts';
 import { listDeliveries } from '../../src/store/deliveries.ts';
 import { tagArticle } from '../../src/tagging/tag-article.ts';
@@ -33,6 +34,7 @@ describe('pipeline steps', () => {
   let world: PipelineWorld;
   let ctx: PipelineContext & { close(): Promise<void> };
   let seed: TaggedArticle;
+  let seedStored: StoredOutcome;
   let refs: ArticleRef[] = [];
 
   beforeAll(async () => {
@@ -95,6 +97,8 @@ describe('pipeline steps', () => {
       guid: null,
       contentHash: '',
       isUpdate: false,
+      previousCanonicalUrl: null,
+      version: 0,
     };
     const error = await processArticle(ctx, ref).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PipelineError);
@@ -103,9 +107,11 @@ describe('pipeline steps', () => {
   });
 
   it('delivers an alert once: a failed send is retried, a sent one is never repeated', async () => {
-    const { articleId } = await storeArticle(ctx, seed);
-    expect(articleId).toBeGreaterThan(0);
-    const slackJob = planAlerts(ctx, seed).find((j) => j.channel === 'slack' && j.ruleId === 'phase-two');
+    seedStored = await storeArticle(ctx, seed);
+    expect(seedStored.articleId).toBeGreaterThan(0);
+    const slackJob = planAlerts(ctx, seed, seedStored).find(
+      (j) => j.channel === 'slack' && j.ruleId === 'phase-two',
+    );
     if (!slackJob) throw new Error('the phase-two rule did not fire on the seed');
 
     world.slack.replies.push(500);
@@ -123,10 +129,10 @@ describe('pipeline steps', () => {
   });
 
   it('plans one alert per configured channel of each matching rule', () => {
-    const planned = planAlerts(ctx, seed).map((j) => `${j.ruleId}/${j.channel}`);
+    const planned = planAlerts(ctx, seed, seedStored).map((j) => `${j.ruleId}/${j.channel}`);
     expect(planned.sort()).toEqual(['phase-two/email', 'phase-two/slack', 'witkoff/slack']);
     const withoutSlack = { ...ctx, settings: { ...ctx.settings, SLACK_WEBHOOK_URL: undefined } };
-    expect(planAlerts(withoutSlack, seed).map((j) => `${j.ruleId}/${j.channel}`)).toEqual([
+    expect(planAlerts(withoutSlack, seed, seedStored).map((j) => `${j.ruleId}/${j.channel}`)).toEqual([
       'phase-two/email',
     ]);
   });
@@ -350,10 +356,12 @@ describe('deliverAlert: one alert per story', () => {
       ),
     ];
     const outcomes: string[] = [];
+    let firstStored: StoredOutcome | null = null;
     for (const article of copies) {
       const stored = await storeArticle(ctx, article);
+      firstStored ??= stored;
       expect(stored.storySources).toBeGreaterThanOrEqual(1);
-      for (const job of planAlerts(ctx, article).filter((j) => j.ruleId === 'phase-two')) {
+      for (const job of planAlerts(ctx, article, stored).filter((j) => j.ruleId === 'phase-two')) {
         outcomes.push(`${job.channel}:${await deliverAlert(ctx, job)}`);
       }
     }
@@ -364,8 +372,8 @@ describe('deliverAlert: one alert per story', () => {
     // The later copies were stored after the first alert: it listed what was known then. Sending
     // again for the first copy finds the story already alerted.
     const first = copies[0];
-    if (!first) throw new Error('no copies');
-    const again = planAlerts(ctx, first).filter((j) => j.ruleId === 'phase-two');
+    if (!first || !firstStored) throw new Error('no copies');
+    const again = planAlerts(ctx, first, firstStored).filter((j) => j.ruleId === 'phase-two');
     for (const job of again) await expect(deliverAlert(ctx, job)).resolves.toBe('already-sent');
     expect(slack).toContain('Witkoff to hold Miami talks');
   });
@@ -377,19 +385,16 @@ describe('deliverAlert: one alert per story', () => {
       'https://agg.example/miami',
       'Miami <!channel> talks',
     );
-    await storeArticle(ctx, late);
+    const stored = await storeArticle(ctx, late);
     // A new rule on the same story: the first send lists the four copies stored so far.
-    const job = {
-      ...planAlerts(ctx, late)[0],
-      ruleId: 'witkoff',
-      channel: 'slack' as const,
-      reasons: ['actor: steve-witkoff'],
-      article: late,
-    };
+    const job = planAlerts(ctx, late, stored).find((j) => j.ruleId === 'witkoff' && j.channel === 'slack');
+    if (!job) throw new Error('the witkoff rule did not fire on the late copy');
     const before = world.slack.received.length;
     await expect(deliverAlert(ctx, job)).resolves.toBe('sent');
     const body = JSON.stringify(world.slack.received[before]?.body);
-    expect(body).toContain('Also reported by 3');
+    // Every other copy is listed; the sentence names their feeds.
+    expect(body).toContain('Also reported by broken-feed and world-news.');
+    expect(body.match(/• </g)).toHaveLength(3);
     expect(body).toContain('Envoy meets &lt;b&gt;mediators&lt;/b&gt; in Miami');
     expect(body).not.toContain('<!channel>');
   });
@@ -404,6 +409,10 @@ describe('deliverAlert: generic webhook', () => {
   beforeAll(async () => {
     world = await startPipelineWorld();
     receiver = await startWebhookReceiver();
+    await writeFile(
+      path.join(world.configDir, 'alerts.yaml'),
+      ['rules:', '  - id: phase-two', '    phases: [phase-2]', '    channels: [webhook]'].join('\n'),
+    );
     ctx = await openContext({
       settings: { ...world.settings, WEBHOOK_URL: receiver.url, WEBHOOK_SECRET: secret },
       now: () => new Date('2025-12-19T15:00:00Z'),
@@ -420,9 +429,12 @@ describe('deliverAlert: generic webhook', () => {
     const [ref] = (await refreshFeed(ctx, 'world-news')).newItems;
     if (!ref) throw new Error('fixture feed has no items');
     const article = await processArticle(ctx, ref);
-    await storeArticle(ctx, article);
+    const stored = await storeArticle(ctx, article);
     expect(configuredChannels(ctx).has('webhook')).toBe(true);
-    const job = { ruleId: 'phase-two', channel: 'webhook' as const, reasons: ['phase: phase-2'], article };
+    const job = planAlerts(ctx, article, stored).find(
+      (j) => j.ruleId === 'phase-two' && j.channel === 'webhook',
+    );
+    if (!job) throw new Error('phase-two did not fire on the webhook channel');
     await expect(deliverAlert(ctx, job)).resolves.toBe('sent');
     await expect(deliverAlert(ctx, job)).resolves.toBe('already-sent');
     expect(receiver.received).toHaveLength(1);
@@ -473,7 +485,10 @@ describe('deliverAlert: hourly limit and quiet hours', () => {
     await world.close();
   });
 
-  const stored = async (n: number, title: string): Promise<TaggedArticle> => {
+  const stored = async (
+    n: number,
+    title: string,
+  ): Promise<{ article: TaggedArticle; outcome: StoredOutcome }> => {
     const url = `https://example.org/${title.replaceAll(' ', '-')}-${n}`;
     const article: TaggedArticle = {
       feedId: 'world-news',
@@ -488,17 +503,18 @@ describe('deliverAlert: hourly limit and quiet hours', () => {
       source: 'page',
       tags: { relevant: false, actors: [], phases: [], mentions: [] },
     };
-    await storeArticle(ctx, article);
-    return article;
+    return { article, outcome: await storeArticle(ctx, article) };
+  };
+  const jobFor = (ruleId: string, { article, outcome }: Awaited<ReturnType<typeof stored>>) => {
+    const job = planAlerts(ctx, article, outcome).find((j) => j.ruleId === ruleId);
+    if (!job) throw new Error(`rule ${ruleId} did not fire`);
+    return job;
   };
 
   it('sends one alert an hour, then the rest of the burst as one summary', async () => {
     const outcomes: string[] = [];
     for (let n = 1; n <= 4; n++) {
-      const article = await stored(n, 'burst <!here>');
-      outcomes.push(
-        await deliverAlert(ctx, { ruleId: 'burst', channel: 'slack', reasons: ['every article'], article }),
-      );
+      outcomes.push(await deliverAlert(ctx, jobFor('burst', await stored(n, 'burst <!here>'))));
     }
     expect(outcomes).toEqual(['sent', 'held', 'held', 'held']);
     expect(await flushHeldAlerts(ctx)).toEqual({ summaries: 0, alerts: 0 }); // still within the hour
@@ -515,10 +531,7 @@ describe('deliverAlert: hourly limit and quiet hours', () => {
   it('holds alerts in quiet hours and sends them once the quiet hours end', async () => {
     clock = new Date('2025-12-19T23:30:00Z');
     const before = world.slack.received.length;
-    const article = await stored(9, 'night');
-    await expect(
-      deliverAlert(ctx, { ruleId: 'night', channel: 'slack', reasons: ['x'], article }),
-    ).resolves.toBe('held');
+    await expect(deliverAlert(ctx, jobFor('night', await stored(9, 'night')))).resolves.toBe('held');
     expect(await flushHeldAlerts(ctx)).toEqual({ summaries: 0, alerts: 0 });
     clock = new Date('2025-12-20T07:05:00Z');
     expect(await flushHeldAlerts(ctx)).toEqual({ summaries: 1, alerts: 1 });

@@ -1,3 +1,4 @@
+import { upsertFeeds } from '../../src/store/feeds.ts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PipelineError } from '../../src/errors.ts';
 import type { TaggedArticle } from '../../src/model.ts';
@@ -17,6 +18,7 @@ import {
   taggedArticle,
   truncateAll,
   uniqueSchema,
+  feedConfig,
 } from './test-db.ts';
 
 describe.each(backends)('articles on $name', (backend) => {
@@ -87,6 +89,50 @@ describe.each(backends)('articles on $name', (backend) => {
       phases: [],
       mentions: [{ kind: 'actor', id: 'israel', field: 'text', start: 0, end: 6, text: 'Israel', sentence }],
     });
+  });
+
+  it('an-update-seen-through-another-feed-keeps-the-first-feed', async () => {
+    await upsertFeeds(db, [{ ...feedConfig, id: 'aggregator', url: 'https://agg.example/rss' }]);
+    const first = await upsertArticle(db, taggedArticle());
+    await upsertArticle(db, taggedArticle({ feedId: 'aggregator', title: 'Edited headline' }));
+    expect(await getArticleByCanonicalUrl(db, taggedArticle().canonicalUrl)).toMatchObject({
+      id: first.articleId,
+      feedId: feedConfig.id,
+      title: 'Edited headline',
+    });
+  });
+
+  it('a-moved-article-keeps-its-row-under-the-new-url', async () => {
+    const first = await upsertArticle(db, taggedArticle());
+    const movedUrl = 'https://www.bbc.co.uk/news/articles/c1-three-hostages-freed';
+    const moved = await upsertArticle(
+      db,
+      taggedArticle({
+        url: `${movedUrl}?at_medium=RSS`,
+        canonicalUrl: movedUrl,
+        previousCanonicalUrl: taggedArticle().canonicalUrl,
+        isUpdate: true,
+      }),
+    );
+    expect(moved).toEqual({ articleId: first.articleId, isNew: false });
+    expect(await countRows(db)).toMatchObject({ articles: 1 });
+    expect(await hasArticle(db, taggedArticle().canonicalUrl)).toBe(false);
+    expect(await getArticleByCanonicalUrl(db, movedUrl)).toMatchObject({
+      id: first.articleId,
+      url: `${movedUrl}?at_medium=RSS`,
+    });
+  });
+
+  it('a-move-onto-a-url-already-stored-updates-that-row-and-leaves-the-old', async () => {
+    const old = await upsertArticle(db, taggedArticle());
+    const other = 'https://www.bbc.co.uk/news/articles/c2';
+    const existing = await upsertArticle(db, taggedArticle({ canonicalUrl: other, url: other }));
+    const moved = await upsertArticle(
+      db,
+      taggedArticle({ canonicalUrl: other, url: other, previousCanonicalUrl: taggedArticle().canonicalUrl }),
+    );
+    expect(moved.articleId).toBe(existing.articleId);
+    expect((await getArticleByCanonicalUrl(db, taggedArticle().canonicalUrl))?.id).toBe(old.articleId);
   });
 
   it('stores-an-article-without-tags', async () => {

@@ -6,6 +6,7 @@ import {
   claimDelivery,
   listDeliveries,
   markDeliveryFailed,
+  markDeliveryHeld,
   markDeliverySent,
 } from '../../src/store/deliveries.ts';
 import {
@@ -33,14 +34,17 @@ describe.each(backends)('deliveries on $name', (backend) => {
   });
   afterAll(() => dropTestDb(db, schema));
 
-  it('second-claim-after-sent-sees-already-sent', async () => {
-    const key = { ruleId: 'hostage-release', articleId, channel: 'slack' };
-    const first = await claimDelivery(db, key);
-    expect(first.alreadySent).toBe(false);
-    await markDeliverySent(db, first.deliveryId, '2025-10-12T09:01:00.000Z');
+  const LEASE = { at: '2025-10-12T09:00:00.000Z', leaseMs: 60_000 };
+  const later = (ms: number) => ({ ...LEASE, at: new Date(Date.parse(LEASE.at) + ms).toISOString() });
 
-    const retry = await claimDelivery(db, key);
-    expect(retry).toEqual({ deliveryId: first.deliveryId, alreadySent: true });
+  it('second-claim-after-sent-sees-sent', async () => {
+    const key = { ruleId: 'hostage-release', articleId, channel: 'slack' };
+    const first = await claimDelivery(db, key, LEASE);
+    expect(first.state).toBe('claimed');
+    await markDeliverySent(db, first.deliveryId, '2025-10-12T09:01:00.000Z', 'Hamas freed three hostages.');
+
+    const retry = await claimDelivery(db, key, later(120_000));
+    expect(retry).toEqual({ deliveryId: first.deliveryId, state: 'sent' });
     expect(await listDeliveries(db)).toMatchObject([
       {
         id: first.deliveryId,
@@ -55,45 +59,66 @@ describe.each(backends)('deliveries on $name', (backend) => {
 
   it('claim-after-failure-may-send-again', async () => {
     const key = { ruleId: 'hostage-release', articleId, channel: 'email' };
-    const first = await claimDelivery(db, key);
+    const first = await claimDelivery(db, key, LEASE);
     await markDeliveryFailed(db, first.deliveryId, 'alerts: smtp: connection refused');
     expect(await listDeliveries(db)).toMatchObject([
       { status: 'failed', attempts: 1, lastError: 'alerts: smtp: connection refused' },
     ]);
 
-    const second = await claimDelivery(db, key);
-    expect(second).toEqual({ deliveryId: first.deliveryId, alreadySent: false });
+    const second = await claimDelivery(db, key, later(5_000));
+    expect(second).toEqual({ deliveryId: first.deliveryId, state: 'claimed' });
     await markDeliverySent(db, second.deliveryId, '2025-10-12T09:05:00.000Z');
     expect(await listDeliveries(db)).toMatchObject([{ status: 'sent', attempts: 2, lastError: null }]);
   });
 
-  it('pending-claim-retried-counts-attempts', async () => {
+  it('a-claim-in-flight-is-refused-until-its-lease-ends', async () => {
     const key = { ruleId: 'hostage-release', articleId, channel: 'slack' };
-    await claimDelivery(db, key);
-    await claimDelivery(db, key);
-    const third = await claimDelivery(db, key);
-    expect(third.alreadySent).toBe(false);
-    expect(await listDeliveries(db)).toMatchObject([{ status: 'pending', attempts: 3, sentAt: null }]);
+    const first = await claimDelivery(db, key, LEASE);
+    // Another worker, 10 s later: the first may be sending right now.
+    expect(await claimDelivery(db, key, later(10_000))).toEqual({
+      deliveryId: first.deliveryId,
+      state: 'in-flight',
+      retryAfterMs: 50_000,
+    });
+    // The first worker died without a word: once its lease ends, the delivery is taken over.
+    expect(await claimDelivery(db, key, later(60_000))).toEqual({
+      deliveryId: first.deliveryId,
+      state: 'claimed',
+    });
+    expect(await listDeliveries(db)).toMatchObject([{ status: 'sending', attempts: 2, sentAt: null }]);
+  });
+
+  it('a-held-delivery-is-not-claimed-again', async () => {
+    const key = { ruleId: 'hostage-release', articleId, channel: 'slack' };
+    const first = await claimDelivery(db, key, LEASE);
+    await markDeliveryHeld(db, first.deliveryId, LEASE.at);
+    expect(await claimDelivery(db, key, later(120_000))).toEqual({
+      deliveryId: first.deliveryId,
+      state: 'held',
+    });
   });
 
   it.each([
     { name: 'other-channel', change: { channel: 'email' } },
     { name: 'other-rule', change: { ruleId: 'ceasefire-breach' } },
+    { name: 'other-delivery-key', change: { deliveryKey: 'story:1|actor:qatar' } },
   ])('keeps-a-separate-delivery-per-$name', async ({ change }) => {
     const key = { ruleId: 'hostage-release', articleId, channel: 'slack' };
-    const first = await claimDelivery(db, key);
+    const first = await claimDelivery(db, key, LEASE);
     await markDeliverySent(db, first.deliveryId, '2025-10-12T09:01:00.000Z');
-    const other = await claimDelivery(db, { ...key, ...change });
-    expect(other.alreadySent).toBe(false);
+    const other = await claimDelivery(db, { ...key, ...change }, LEASE);
+    expect(other.state).toBe('claimed');
     expect(other.deliveryId).not.toBe(first.deliveryId);
     expect(await listDeliveries(db)).toHaveLength(2);
   });
 
-  it('concurrent-claims-share-one-row', async () => {
+  it('concurrent-claims-let-exactly-one-send', async () => {
     const key = { ruleId: 'hostage-release', articleId, channel: 'slack' };
-    const claims = await Promise.all([1, 2, 3, 4].map(() => claimDelivery(db, key)));
+    const claims = await Promise.all([1, 2, 3, 4].map(() => claimDelivery(db, key, LEASE)));
     expect(new Set(claims.map((c) => c.deliveryId)).size).toBe(1);
-    expect(await listDeliveries(db)).toMatchObject([{ attempts: 4 }]);
+    expect(claims.filter((c) => c.state === 'claimed')).toHaveLength(1);
+    expect(claims.filter((c) => c.state === 'in-flight')).toHaveLength(3);
+    expect(await listDeliveries(db)).toMatchObject([{ attempts: 1, status: 'sending' }]);
   });
 
   it.each([
@@ -105,7 +130,7 @@ describe.each(backends)('deliveries on $name', (backend) => {
 
   it('refuses-a-claim-for-an-unknown-article', async () => {
     await expect(
-      claimDelivery(db, { ruleId: 'r', articleId: articleId + 1000, channel: 'slack' }),
+      claimDelivery(db, { ruleId: 'r', articleId: articleId + 1000, channel: 'slack' }, LEASE),
     ).rejects.toThrow(/alert_deliveries_article_id_fkey/);
   });
 });

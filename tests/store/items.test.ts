@@ -107,11 +107,29 @@ describe.each(backends)('feed items on $name', (backend) => {
       link: 'https://www.google.com/url?rct=j&sa=t&url=https://www.bbc.co.uk/news/articles/c1%3Futm_source%3Dga&ct=ga',
       id: 'tag:google.com,2013:googlealerts/feed:1234',
     });
-    expect(await poll(OTHER_FEED, viaAlert, '2025-10-12T09:05:00.000Z')).toBe('unchanged');
-    const [row, ...rest] = await rows();
-    expect(rest).toEqual([]);
-    // The row stays the first feed's, with its guid.
-    expect(row).toMatchObject({ feed_id: feedConfig.id, guid: 'https://www.bbc.co.uk/news/articles/c1#0' });
+    expect(await poll(OTHER_FEED, viaAlert, '2025-10-12T09:05:00.000Z')).toBe('elsewhere');
+    // Each feed has its own row: the other feed's summary never overwrites the first feed's hash.
+    const all = await rows();
+    expect(all.map((r) => [r.feed_id, r.guid])).toEqual([
+      [feedConfig.id, 'https://www.bbc.co.uk/news/articles/c1#0'],
+      [OTHER_FEED, 'tag:google.com,2013:googlealerts/feed:1234'],
+    ]);
+    // From now on the other feed knows the item as its own: unchanged, and an edit there is an update.
+    expect(await poll(OTHER_FEED, viaAlert, '2025-10-12T09:10:00.000Z')).toBe('unchanged');
+  });
+
+  it('two-feeds-with-different-summaries-do-not-make-each-other-look-edited', async () => {
+    const wire = feedItem();
+    const aggregator = feedItem({
+      summary: 'Three hostages were handed over (via an aggregator).',
+      id: null,
+    });
+    expect(await poll(feedConfig.id, wire, '2025-10-12T09:00:00.000Z')).toBe('new');
+    expect(await poll(OTHER_FEED, aggregator, '2025-10-12T09:05:00.000Z')).toBe('elsewhere');
+    for (const at of ['2025-10-12T09:15:00.000Z', '2025-10-12T09:30:00.000Z']) {
+      expect(await poll(feedConfig.id, wire, at)).toBe('unchanged');
+      expect(await poll(OTHER_FEED, aggregator, at)).toBe('unchanged');
+    }
   });
 
   it('guid-match-found-only-in-the-same-feed', async () => {
@@ -122,6 +140,8 @@ describe.each(backends)('feed items on $name', (backend) => {
       canonicalUrl: 'https://www.bbc.co.uk/news/articles/c1',
       guid: 'https://www.bbc.co.uk/news/articles/c1#0',
       contentHash: moved.contentHash,
+      updatedCount: 0,
+      scope: 'feed',
     });
     expect(await findKnownItem(db, { feedId: OTHER_FEED, ...lookup })).toBeNull();
     expect(await findKnownItem(db, { feedId: feedConfig.id, ...lookup, guid: null })).toBeNull();
@@ -134,7 +154,7 @@ describe.each(backends)('feed items on $name', (backend) => {
       title: 'Four hostages freed',
       link: 'https://www.bbc.co.uk/news/articles/c1-renamed',
     });
-    expect(await poll(feedConfig.id, moved, '2025-10-12T09:30:00.000Z')).toBe('updated');
+    expect(await poll(feedConfig.id, moved, '2025-10-12T09:30:00.000Z')).toBe('moved');
 
     const [old, renamed, ...rest] = await rows();
     expect(rest).toEqual([]);
@@ -151,7 +171,10 @@ describe.each(backends)('feed items on $name', (backend) => {
       canonicalUrl: 'https://www.bbc.co.uk/news/articles/c1',
       guid: null,
     });
-    expect(byOldUrl?.canonicalUrl).toBe('https://www.bbc.co.uk/news/articles/c1');
+    expect(byOldUrl).toMatchObject({
+      canonicalUrl: 'https://www.bbc.co.uk/news/articles/c1',
+      scope: 'elsewhere',
+    });
     const byGuid = await findKnownItem(db, {
       feedId: feedConfig.id,
       canonicalUrl: 'https://www.bbc.co.uk/news/articles/c1-other',

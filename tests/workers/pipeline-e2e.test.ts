@@ -38,7 +38,10 @@ describe('pipeline on Redis and PostgreSQL', () => {
       {
         settings: world.settings,
         schema: world.namespace,
-        beforeStart: async (rt) => void (await upsertSchedulers(rt)),
+        beforeStart: async (rt) => {
+          await upsertSchedulers(rt);
+          return undefined;
+        },
       },
     );
   });
@@ -116,7 +119,11 @@ describe('pipeline on Redis and PostgreSQL', () => {
     expect(world.slack.received).toHaveLength(3);
     expect(world.mail.mails).toHaveLength(2);
     const texts = world.slack.received.map((r) => JSON.stringify(r.body));
-    expect(texts.some((t) => t.includes('Witkoff to hold Miami talks') && t.includes('phase-2'))).toBe(true);
+    expect(
+      texts.some(
+        (t) => t.includes('Witkoff to hold Miami talks') && t.includes('Phase two of the Gaza plan'),
+      ),
+    ).toBe(true);
     const body = world.slack.received[0]?.body as { blocks?: unknown[] };
     expect(Array.isArray(body.blocks)).toBe(true);
     // Two alert emails (the seed and the Rafah item), in whichever order their jobs finished.

@@ -7,9 +7,9 @@
 import escapeHtml from 'escape-html';
 import { createTransport } from 'nodemailer';
 import type { Transporter } from 'nodemailer';
-import type { AlertJob } from '../../model.ts';
 import { PipelineError } from '../../errors.ts';
-import { firstEvidence, webUrl } from '../alert-facts.ts';
+import { webUrl } from '../alert-facts.ts';
+import { alsoReportedBy, type AlertMessage, type NamedTag } from '../compose-alert.ts';
 
 /** SMTP settings from config/env; `url` is `smtp://user:pass@host:port` (or `smtps://` for implicit TLS). */
 export type SmtpSettings = {
@@ -63,7 +63,7 @@ function culpritOf(url: string): string {
  * ```ts
  * const mailer = createMailer({ url: 'smtp://alerts:secret@mail.example.org:587',
  *   from: 'ceasefire-watch <alerts@example.org>', to: ['desk@example.org'] });
- * await sendAlertEmail(mailer, job);
+ * await sendAlertEmail(mailer, message);
  * mailer.close();
  * ```
  */
@@ -105,51 +105,57 @@ function headerLine(s: string, max: number): string {
   return flat.length <= max ? flat : `${flat.slice(0, max - 1).trimEnd()}…`;
 }
 
-function tagText(tags: { id: string; count: number }[]): string {
-  return tags.length === 0 ? '—' : tags.map((t) => `${t.id} (${t.count})`).join(', ');
+function tagText(tags: NamedTag[]): string {
+  return tags.length === 0 ? '—' : tags.map((t) => `${t.name} (${t.count})`).join(', ');
+}
+
+/** One line of the plain-text part: a title or sentence from a feed cannot break the layout. */
+function textLine(s: string): string {
+  return s.replace(CONTROL_OR_LINE_BREAK, ' ').replace(/\s+/g, ' ').trim();
 }
 
 /**
  * Subject, plain-text and HTML bodies for one alert. Every article and config string in the HTML is
- * escaped with escape-html; the subject is one line (CR/LF stripped) so a title cannot add headers.
+ * escaped with escape-html; the subject is one line (CR/LF stripped) so a title cannot add headers,
+ * and so is every line of the text part.
  *
  * @example
  * ```ts
- * const { subject } = buildAlertEmail({ ruleId: 'witkoff', channel: 'email', reasons: ['actor: steve-witkoff'], article });
+ * const { subject } = buildAlertEmail(message);
  * // '[ceasefire-watch] witkoff: Witkoff to hold Miami talks with Qatar, Egypt and Turkey on next phase …'
  * ```
  */
-export function buildAlertEmail(job: AlertJob): RenderedEmail {
-  const { article } = job;
+export function buildAlertEmail(message: AlertMessage): RenderedEmail {
+  const { article } = message;
   const title = headerLine(article.title, 1000) || '(untitled)';
   const link = webUrl(article.url);
   const host = link?.host ?? 'unknown host';
   const published = article.published ?? 'unknown';
-  const evidence = firstEvidence(article);
-  const actors = tagText(article.tags.actors);
-  // Syndicated copies of the same story: one email lists them all.
-  const others = (job.sources ?? []).filter((source) => source.url !== article.url);
-  const phases = tagText(article.tags.phases);
+  const actors = tagText(message.actors);
+  const phases = tagText(message.phases);
+  const others = message.otherSources;
+  const also = alsoReportedBy(others);
+  const source = `${article.feedTitle} (${host})`;
 
-  const subject = headerLine(`${SUBJECT_PREFIX} ${job.ruleId}: ${title}`, MAX_SUBJECT_CHARS);
+  const subject = headerLine(`${SUBJECT_PREFIX} ${message.ruleId}: ${title}`, MAX_SUBJECT_CHARS);
 
   const text = [
     title,
-    article.url,
+    textLine(article.url),
     '',
-    `Source:    ${article.feedId} (${host})`,
-    `Published: ${published}`,
-    `Actors:    ${actors}`,
-    `Phases:    ${phases}`,
+    `Source:    ${textLine(source)}`,
+    `Published: ${textLine(published)}`,
+    `Actors:    ${textLine(actors)}`,
+    `Phases:    ${textLine(phases)}`,
     '',
-    `Rule ${job.ruleId}:`,
-    ...job.reasons.map((r) => `  - ${r}`),
-    ...(evidence ? ['', `> ${evidence}`] : []),
-    ...(others.length > 0
+    `Rule ${message.ruleId}:`,
+    ...message.reasons.map((r) => `  - ${textLine(r)}`),
+    ...(message.evidence.length > 0 ? ['', ...message.evidence.map((e) => `> ${textLine(e)}`)] : []),
+    ...(also !== null
       ? [
           '',
-          `Also reported by ${others.length}:`,
-          ...others.map((o) => `  - ${o.title} (${o.feedId}) ${o.url}`),
+          also,
+          ...others.map((o) => `  - ${textLine(o.title)} (${textLine(o.feedTitle)}) ${textLine(o.url)}`),
         ]
       : []),
     '',
@@ -159,21 +165,31 @@ export function buildAlertEmail(job: AlertJob): RenderedEmail {
   const titleHtml = link ? `<a href="${e(link.href)}" style="color:#0b5394">${e(title)}</a>` : e(title);
   const row = (label: string, value: string) =>
     `<tr><th style="text-align:left;padding:2px 12px 2px 0;color:#555;vertical-align:top">${e(label)}</th><td style="padding:2px 0">${e(value)}</td></tr>`;
+  const evidenceHtml = message.evidence
+    .map(
+      (sentence) =>
+        `<blockquote style="margin:0 0 6px;padding:8px 12px;border-left:3px solid #ccc;color:#444">${e(sentence)}</blockquote>`,
+    )
+    .join('\n');
+  const othersHtml =
+    also === null
+      ? ''
+      : `<p style="margin:12px 0 4px"><strong>${e(also)}</strong></p><ul style="margin:0;padding-left:20px">${others.map((o) => `<li>${webUrl(o.url) ? `<a href="${e(o.url)}">${e(o.title)}</a>` : e(o.title)} (${e(o.feedTitle)})</li>`).join('')}</ul>`;
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${e(subject)}</title></head>
 <body style="font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;font-size:15px;line-height:1.45;color:#222;max-width:640px;margin:0 auto;padding:16px">
-<p style="margin:0 0 4px;color:#777;font-size:13px">Ceasefire alert: ${e(job.ruleId)}</p>
+<p style="margin:0 0 4px;color:#777;font-size:13px">Ceasefire alert: ${e(message.ruleId)}</p>
 <h1 style="font-size:20px;margin:0 0 12px">${titleHtml}</h1>
 <table style="border-collapse:collapse;font-size:14px;margin-bottom:12px">
-${row('Source', `${article.feedId} (${host})`)}
+${row('Source', source)}
 ${row('Published', published)}
 ${row('Actors', actors)}
 ${row('Phases', phases)}
 </table>
-<p style="margin:0 0 4px"><strong>Rule ${e(job.ruleId)}</strong></p>
-<ul style="margin:0 0 12px;padding-left:20px">${job.reasons.map((r) => `<li>${e(r)}</li>`).join('')}</ul>
-${evidence ? `<blockquote style="margin:0;padding:8px 12px;border-left:3px solid #ccc;color:#444">${e(evidence)}</blockquote>` : ''}
-${others.length > 0 ? `<p style="margin:12px 0 4px"><strong>Also reported by ${others.length}</strong></p><ul style="margin:0;padding-left:20px">${others.map((o) => `<li>${webUrl(o.url) ? `<a href="${e(o.url)}">${e(o.title)}</a>` : e(o.title)} (${e(o.feedId)})</li>`).join('')}</ul>` : ''}
+<p style="margin:0 0 4px"><strong>Rule ${e(message.ruleId)}</strong></p>
+<ul style="margin:0 0 12px;padding-left:20px">${message.reasons.map((r) => `<li>${e(r)}</li>`).join('')}</ul>
+${evidenceHtml}
+${othersHtml}
 </body></html>
 `;
   return { subject, text, html };
@@ -231,11 +247,11 @@ async function send(mailer: Mailer, email: RenderedEmail, to: string[]): Promise
  *
  * @example
  * ```ts
- * await sendAlertEmail(mailer, { ruleId: 'witkoff', channel: 'email', reasons: ['actor: steve-witkoff'], article });
+ * await sendAlertEmail(mailer, composeAlert({ rule, channel: 'email', copies, names, feedTitles })!);
  * ```
  */
-export async function sendAlertEmail(mailer: Mailer, job: AlertJob): Promise<void> {
-  await send(mailer, buildAlertEmail(job), mailer.to);
+export async function sendAlertEmail(mailer: Mailer, message: AlertMessage): Promise<void> {
+  await send(mailer, buildAlertEmail(message), mailer.to);
 }
 
 /**

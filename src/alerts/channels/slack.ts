@@ -5,9 +5,9 @@
  * Formatting: https://api.slack.com/reference/surfaces/formatting#escaping (mrkdwn escaping)
  * Blocks: https://api.slack.com/reference/block-kit/blocks (header, section, context; size limits)
  */
-import type { AlertJob } from '../../model.ts';
 import { PipelineError } from '../../errors.ts';
-import { firstEvidence, webUrl } from '../alert-facts.ts';
+import { webUrl } from '../alert-facts.ts';
+import { alsoReportedBy, type AlertMessage, type NamedTag } from '../compose-alert.ts';
 import { describeNetworkError, statusError } from './http-answer.ts';
 
 export interface SlackMessage {
@@ -29,7 +29,6 @@ const MAX_EVIDENCE_CHARS = 500;
 const MAX_TITLE_CHARS = 300;
 /** Tags listed per field before "+N more": enough for a Gaza story's usual cast, short enough to scan. */
 const MAX_TAGS_LISTED = 12;
-/** Characters of an error body kept in the error message: Slack's are one word ("no_service"). */
 
 /**
  * Escapes the three characters Slack's mrkdwn treats as control characters. With `<` and `>` escaped
@@ -68,9 +67,9 @@ function slackDate(published: string | null): string {
   return `<!date^${Math.floor(ms / 1000)}^{date_short_pretty} {time}|${iso}>`;
 }
 
-function tagList(tags: { id: string; count: number }[]): string {
+function tagList(tags: NamedTag[]): string {
   if (tags.length === 0) return '—';
-  const listed = tags.slice(0, MAX_TAGS_LISTED).map((t) => `${escapeMrkdwn(t.id)} (${t.count})`);
+  const listed = tags.slice(0, MAX_TAGS_LISTED).map((t) => `${escapeMrkdwn(t.name)} (${t.count})`);
   const more = tags.length - listed.length;
   return more > 0 ? `${listed.join(', ')} +${more} more` : listed.join(', ');
 }
@@ -80,41 +79,43 @@ function hostOf(url: string): string {
 }
 
 /**
- * The Block Kit message for one alert: the linked title, source (feed id and host), publication time,
- * the actors and phases the tagger found, the rule with its reasons, and the first evidence sentence.
- * Every string that comes from an article or a config file is escaped for mrkdwn, so a title such as
- * `<!channel>` or `<http://evil|click>` shows as text and pings or links nothing.
+ * The Block Kit message for one alert: the linked title (tracking parameters removed), source (feed
+ * title and host), publication time, the actors and phases by name, the rule with why it fired, the
+ * sentence(s) holding what made it fire, and the story's other copies. Every string that comes from
+ * an article or a config file is escaped for mrkdwn, so a title such as `<!channel>` or
+ * `<http://evil|click>` shows as text and pings or links nothing.
  *
  * @example
  * ```ts
- * const message = buildSlackMessage({ ruleId: 'witkoff', channel: 'slack',
- *   reasons: ['actor: steve-witkoff'], article });
+ * const message = buildSlackMessage(composeAlert({ rule, channel: 'slack', copies, names, feedTitles })!);
  * message.text; // 'witkoff: <https://www.example.com/…|Witkoff to hold Miami talks …>'
  * await sendSlack(process.env.SLACK_WEBHOOK_URL!, message);
  * ```
  */
-export function buildSlackMessage(job: AlertJob): SlackMessage {
-  const { article } = job;
+export function buildSlackMessage(message: AlertMessage): SlackMessage {
+  const { article } = message;
   const title = truncate(article.title, MAX_TITLE_CHARS) || '(untitled)';
   const link = slackLink(article.url, title);
-  const rule = escapeMrkdwn(job.ruleId);
-  const reasons = job.reasons.map((r) => `• ${escapeMrkdwn(truncate(r, MAX_TITLE_CHARS))}`).join('\n');
-  const evidence = firstEvidence(article);
+  const rule = escapeMrkdwn(message.ruleId);
+  const reasons = message.reasons.map((r) => `• ${escapeMrkdwn(truncate(r, MAX_TITLE_CHARS))}`).join('\n');
 
   const blocks: unknown[] = [
     // plain_text is never parsed for mentions or links; the rule id is config, limited to [a-z0-9-].
-    { type: 'header', text: { type: 'plain_text', text: truncate(`Ceasefire alert: ${job.ruleId}`, 150) } },
+    {
+      type: 'header',
+      text: { type: 'plain_text', text: truncate(`Ceasefire alert: ${message.ruleId}`, 150) },
+    },
     { type: 'section', text: { type: 'mrkdwn', text: `*${link}*` } },
     {
       type: 'section',
       fields: [
         {
           type: 'mrkdwn',
-          text: `*Source*\n${escapeMrkdwn(article.feedId)} · ${escapeMrkdwn(hostOf(article.url))}`,
+          text: `*Source*\n${escapeMrkdwn(article.feedTitle)} · ${escapeMrkdwn(hostOf(article.url))}`,
         },
         { type: 'mrkdwn', text: `*Published*\n${slackDate(article.published)}` },
-        { type: 'mrkdwn', text: `*Actors*\n${tagList(article.tags.actors)}` },
-        { type: 'mrkdwn', text: `*Phases*\n${tagList(article.tags.phases)}` },
+        { type: 'mrkdwn', text: `*Actors*\n${tagList(message.actors)}` },
+        { type: 'mrkdwn', text: `*Phases*\n${tagList(message.phases)}` },
       ],
     },
     {
@@ -122,25 +123,26 @@ export function buildSlackMessage(job: AlertJob): SlackMessage {
       text: { type: 'mrkdwn', text: `*Rule* ${rule}\n${reasons || '• (no reason given)'}` },
     },
   ];
-  if (evidence !== null) {
+  if (message.evidence.length > 0) {
     blocks.push({
       type: 'context',
-      elements: [{ type: 'mrkdwn', text: `> ${escapeMrkdwn(truncate(evidence, MAX_EVIDENCE_CHARS))}` }],
+      elements: message.evidence.map((sentence) => ({
+        type: 'mrkdwn',
+        text: `> ${escapeMrkdwn(truncate(sentence, MAX_EVIDENCE_CHARS))}`,
+      })),
     });
   }
-  const others = (job.sources ?? []).filter((source) => source.url !== article.url);
-  if (others.length > 0) {
+  const others = message.otherSources;
+  const heading = alsoReportedBy(others);
+  if (heading !== null) {
     const listed = others
       .slice(0, MAX_LISTED_SOURCES)
-      .map((source) => `• ${slackLink(source.url, source.title)} (${escapeMrkdwn(source.feedId)})`);
+      .map((source) => `• ${slackLink(source.url, source.title)} (${escapeMrkdwn(source.feedTitle)})`);
     const more =
       others.length > MAX_LISTED_SOURCES ? [`…and ${others.length - MAX_LISTED_SOURCES} more`] : [];
     blocks.push({
       type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text: `*Also reported by ${others.length}*\n${[...listed, ...more].join('\n')}`,
-      },
+      text: { type: 'mrkdwn', text: `*${escapeMrkdwn(heading)}*\n${[...listed, ...more].join('\n')}` },
     });
   }
   return { text: `${rule}: ${link}`, blocks };

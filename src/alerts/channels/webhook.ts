@@ -21,29 +21,35 @@
  * so an attacker who recorded one request cannot replay it later with a fresh timestamp.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { AlertJob } from '../../model.ts';
 import { PipelineError } from '../../errors.ts';
-import { firstEvidence } from '../alert-facts.ts';
+import type { AlertMessage, AlertSource } from '../compose-alert.ts';
 import { describeNetworkError, statusError } from './http-answer.ts';
 
 /** The JSON document a webhook receives. Keys are always in this order and always present. */
 export interface WebhookPayload {
   rule: string;
   channel: string;
+  /** The featured copy: the earliest published copy of the story that fires the rule. */
   article: {
+    /** The link without tracking parameters. */
     url: string;
     canonicalUrl: string;
     title: string;
     feedId: string;
+    feedTitle: string;
     published: string | null;
     /** 'page' when the text was extracted from the page, 'feed' when the feed's content stood in. */
     source: 'page' | 'feed';
   };
-  actors: { id: string; count: number }[];
-  phases: { id: string; count: number }[];
+  actors: { id: string; name: string; count: number }[];
+  phases: { id: string; name: string; count: number }[];
   reasons: string[];
-  /** The first evidence sentence, as every channel shows it; null when the tagger found none. */
+  /** The first evidence sentence; null when there is none. Kept for receivers written against v1. */
   evidence: string | null;
+  /** Every sentence holding what made the rule fire, in reading order. */
+  evidenceSentences: string[];
+  /** The story's other copies, earliest first. */
+  otherSources: AlertSource[];
   sentAt: string;
 }
 
@@ -79,27 +85,30 @@ export const TIMESTAMP_HEADER = 'x-ceasefire-timestamp';
  *
  * @example
  * ```ts
- * const payload = buildWebhookPayload(job, new Date().toISOString());
+ * const payload = buildWebhookPayload(message, new Date().toISOString());
  * payload.article.title; // 'Witkoff to hold Miami talks …'
  * ```
  */
-export function buildWebhookPayload(job: AlertJob, sentAt: string): WebhookPayload {
-  const { article } = job;
+export function buildWebhookPayload(message: AlertMessage, sentAt: string): WebhookPayload {
+  const { article } = message;
   return {
-    rule: job.ruleId,
-    channel: job.channel,
+    rule: message.ruleId,
+    channel: message.channel,
     article: {
       url: article.url,
       canonicalUrl: article.canonicalUrl,
       title: article.title,
       feedId: article.feedId,
+      feedTitle: article.feedTitle,
       published: article.published,
       source: article.source,
     },
-    actors: article.tags.actors.map((t) => ({ id: t.id, count: t.count })),
-    phases: article.tags.phases.map((t) => ({ id: t.id, count: t.count })),
-    reasons: [...job.reasons],
-    evidence: firstEvidence(article),
+    actors: message.actors.map((t) => ({ id: t.id, name: t.name, count: t.count })),
+    phases: message.phases.map((t) => ({ id: t.id, name: t.name, count: t.count })),
+    reasons: [...message.reasons],
+    evidence: message.evidence[0] ?? null,
+    evidenceSentences: [...message.evidence],
+    otherSources: message.otherSources.map((o) => ({ ...o })),
     sentAt,
   };
 }

@@ -1,0 +1,110 @@
+/**
+ * The BullMQ executor of the flow (src/pipeline/flow.ts): one worker per stage, whose key, delay,
+ * pace, concurrency and retries all come from the stage's definition, and `enqueue` which turns a
+ * stage's hand-ons into jobs of the next queue. `run --once` runs the same definition in-process.
+ */
+import { Worker, type Job, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Settings } from '../config/settings.ts';
+import { flow, type HandOn, type Stage, type StageName } from '../pipeline/flow.ts';
+import type { PipelineContext } from '../pipeline/steps.ts';
+import type { Queues } from './queues.ts';
+import { runStep } from './run-step.ts';
+
+/** What a stage worker needs of the process it runs in. */
+export interface StageRuntime {
+  ctx: PipelineContext;
+  queues: Queues;
+  connection: Redis;
+  prefix: string;
+}
+
+/** A job of another name on the stage's queue (a scheduler's housekeeping job) and what runs it. */
+export type SpecialJobs = Record<string, (job: Job) => Promise<unknown>>;
+
+/** Killed workers re-run stalled jobs instead of failing them (FACTS.md); every effect is idempotent. */
+const MAX_STALLED_COUNT = 10;
+
+const queueKeys: Record<Stage['queue'], keyof Queues> = {
+  'feed-fetch': 'feedFetch',
+  article: 'article',
+  store: 'store',
+  alert: 'alert',
+};
+
+/** The stage's queue among the process's queues. */
+export function queueOf(queues: Queues, stage: StageName) {
+  return queues[queueKeys[flow[stage].queue]];
+}
+
+/** Attempts and backoff of a stage's jobs, as BullMQ takes them. */
+export function stageJobOptions(stage: Stage, settings: Settings): JobsOptions {
+  return {
+    attempts: stage.attempts,
+    backoff: { type: 'exponential', delay: stage.backoffMs(settings) },
+  };
+}
+
+/**
+ * Adds the hand-ons as jobs: each with its stage's key as job id (a known id is dropped by BullMQ),
+ * its stage's delay, attempts and backoff.
+ */
+export async function enqueue(queues: Queues, settings: Settings, handOns: readonly HandOn[]): Promise<void> {
+  const byStage = new Map<StageName, HandOn[]>();
+  for (const h of handOns) byStage.set(h.stage, [...(byStage.get(h.stage) ?? []), h]);
+  for (const [name, list] of byStage) {
+    const stage = flow[name];
+    await queueOf(queues, name).addBulk(
+      list.map((h) => {
+        const data = stage.parse(h.data);
+        const key = stage.key(data);
+        const delay = stage.delayMs(settings);
+        return {
+          name: stage.jobName(data),
+          data,
+          opts: {
+            ...stageJobOptions(stage, settings),
+            ...(key === null ? {} : { jobId: key }),
+            ...(delay > 0 ? { delay } : {}),
+          },
+        };
+      }),
+    );
+  }
+}
+
+/**
+ * The worker of one stage: validates the payload, runs the stage's step (a permanent error stops the
+ * retries, a Retry-After delays the job without spending an attempt), enqueues what it hands on and
+ * returns the step's result as the job's return value.
+ *
+ * @example
+ * const worker = createStageWorker(rt, 'article');
+ */
+export function createStageWorker(rt: StageRuntime, name: StageName, special: SpecialJobs = {}): Worker {
+  const stage = flow[name];
+  const { settings } = rt.ctx;
+  const pace = stage.pace(settings);
+  return new Worker(
+    stage.queue,
+    async (job, token) => {
+      const handler = special[job.name];
+      if (handler) return handler(job);
+      const data = stage.parse(job.data);
+      const attempt = { made: job.attemptsMade, max: job.opts.attempts ?? stage.attempts };
+      // A host that keeps answering "come back later" gets a bounded number of delays, then the
+      // normal retries.
+      const handle = job.attemptsStarted <= stage.maxRetryAfterDelays ? { job, token } : undefined;
+      const outcome = await runStep(() => stage.run(rt.ctx, data, attempt), handle);
+      await enqueue(rt.queues, settings, outcome.next);
+      return outcome.result;
+    },
+    {
+      connection: rt.connection,
+      prefix: rt.prefix,
+      concurrency: stage.concurrency(settings),
+      maxStalledCount: MAX_STALLED_COUNT,
+      ...(pace ? { limiter: { max: pace.max, duration: pace.durationMs } } : {}),
+    },
+  );
+}
