@@ -1,0 +1,150 @@
+/**
+ * `npm start` as a person runs it: a real process tree (npm, node, the extraction threads), the JSON
+ * log at the default level, and how it ends: SIGTERM to the npm process, or npm killed outright,
+ * must leave no process behind.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QueueNames } from '../../src/queue/queues.ts';
+import { waitFor } from '../helpers/local-servers.ts';
+import { projectRoot, startPipelineWorld, type PipelineWorld } from '../helpers/pipeline-setup.ts';
+
+interface LogLine {
+  msg?: string;
+  signal?: string;
+  [key: string]: unknown;
+}
+
+interface Started {
+  child: ChildProcess;
+  logs: LogLine[];
+  exited: Promise<number | null>;
+}
+
+/** Every process below `pid`, from `ps` (the extraction pool is threads, esbuild a child). */
+function descendants(pid: number): number[] {
+  const table = execFileSync('ps', ['-e', '-o', 'pid=,ppid='], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/).map(Number) as [number, number]);
+  const found: number[] = [];
+  const visit = (parent: number) => {
+    for (const [child, ppid] of table) {
+      if (ppid === parent) {
+        found.push(child);
+        visit(child);
+      }
+    }
+  };
+  visit(pid);
+  return found;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('npm start as a process', () => {
+  let world: PipelineWorld;
+  const prefixes: string[] = [];
+
+  beforeAll(async () => {
+    world = await startPipelineWorld();
+  });
+
+  afterAll(async () => {
+    for (const prefix of prefixes) {
+      for (const name of Object.values(QueueNames)) {
+        const queue = new Queue(name, { connection: { url: world.settings.REDIS_URL }, prefix });
+        await queue.obliterate({ force: true }).catch(() => undefined);
+        await queue.close();
+      }
+    }
+    await world.close();
+  });
+
+  function start(prefix: string): Started {
+    prefixes.push(prefix);
+    const s = world.settings;
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    // The default level, as a user gets it: vitest's own variables would silence the log.
+    delete env.VITEST;
+    delete env.LOG_LEVEL;
+    Object.assign(env, {
+      REDIS_URL: s.REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      CONFIG_DIR: s.CONFIG_DIR,
+      WATCHLIST: s.WATCHLIST,
+      DATA_DIR: `${s.DATA_DIR}/${prefix}`,
+      DIGEST_DIR: s.DIGEST_DIR,
+      ALLOW_PRIVATE_NETWORKS: 'true',
+      HOST_MIN_SPACING_MS: '20',
+      ALERT_GATHER_SECONDS: '0',
+      ALERT_FEEDS_PORT: '0',
+      SLACK_WEBHOOK_URL: world.slack.url,
+    });
+    delete env.DATABASE_URL; // the zero-setup default: embedded PGlite under DATA_DIR
+    const child = spawn('npm', ['start'], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const logs: LogLine[] = [];
+    let rest = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      rest += chunk.toString('utf8');
+      const lines = rest.split('\n');
+      rest = lines.pop() ?? '';
+      for (const line of lines) {
+        if (line.startsWith('{')) logs.push(JSON.parse(line) as LogLine);
+      }
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    return { child, logs, exited };
+  }
+
+  const logged = (s: Started, msg: string) => waitFor(msg, () => s.logs.find((l) => l.msg === msg), 60_000);
+
+  it('says at the default level when an article is stored and an alert sent, and stops on SIGTERM', async () => {
+    const service = start(`cw_proc_${process.pid}_term`);
+    const stored = await logged(service, 'article stored');
+    expect(stored).toMatchObject({
+      article_url: expect.stringContaining(world.site.base),
+      feed_id: 'world-news',
+    });
+    const sent = await logged(service, 'alert sent');
+    expect(sent).toMatchObject({
+      rule_id: expect.any(String),
+      channel: 'slack',
+      story_id: expect.any(Number),
+    });
+
+    const npm = service.child.pid as number;
+    const tree = descendants(npm);
+    expect(tree.length).toBeGreaterThanOrEqual(1);
+    service.child.kill('SIGTERM');
+    expect(await service.exited).not.toBeNull();
+    await waitFor(
+      'every process of npm start gone',
+      () => (tree.every((p) => !alive(p)) ? true : undefined),
+      30_000,
+    );
+    expect(service.logs.map((l) => l.msg)).toContain('workers closed');
+  });
+
+  it('stops when npm itself is killed and cannot pass a signal on', async () => {
+    const service = start(`cw_proc_${process.pid}_kill`);
+    await logged(service, 'workers started');
+    const npm = service.child.pid as number;
+    const tree = descendants(npm);
+    service.child.kill('SIGKILL');
+    await waitFor(
+      'the orphaned workers gone',
+      () => (tree.every((p) => !alive(p)) ? true : undefined),
+      30_000,
+    );
+  });
+});
