@@ -82,6 +82,8 @@ export interface ReceivedWebhook {
   path: string;
   headers: IncomingHttpHeaders;
   body: unknown;
+  /** When the request was answered (epoch ms): gaps between messages show the pace. */
+  at: number;
 }
 
 export interface WebhookReceiver {
@@ -108,7 +110,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
         } catch {
           // kept as text: the test asserts on it
         }
-        received.push({ path: req.url ?? '/', headers: req.headers, body });
+        received.push({ path: req.url ?? '/', headers: req.headers, body, at: Date.now() });
       }
       res.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ok' : 'error');
     });
@@ -121,6 +123,8 @@ export interface ReceivedMail {
   from: string;
   to: string[];
   raw: string;
+  /** When the message was accepted (epoch ms). */
+  at: number;
 }
 
 export interface MailCatcher {
@@ -144,6 +148,7 @@ export async function startMailCatcher(): Promise<MailCatcher> {
           from,
           to: session.envelope.rcptTo.map((r) => r.address),
           raw: Buffer.concat(chunks).toString('utf8'),
+          at: Date.now(),
         });
         callback();
       });

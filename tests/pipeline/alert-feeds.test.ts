@@ -50,6 +50,19 @@ describe('per-rule Atom feeds', () => {
     expect(again.status).toBe(304);
   });
 
+  it('summarises each entry with the sentence the alert quoted for this rule, not the first tag', async () => {
+    const response = await fetch(`${base}/alerts/witkoff.atom`);
+    const feed = await parseFeed(new Uint8Array(await response.arrayBuffer()), `${base}/alerts/witkoff.atom`);
+    const [entry] = feed.items;
+    const quoted = world.slack.received
+      .map((r) => JSON.stringify(r.body))
+      .find((body) => body.includes('Ceasefire alert: witkoff'));
+    expect(entry?.summary).toMatch(/Witkoff/);
+    // The Slack message of the same rule quoted the same sentence.
+    expect(quoted).toContain(entry?.summary.slice(0, 60));
+    expect(entry?.summary).not.toBe(entry?.title);
+  });
+
   it('is a 404 for a rule that does not exist', async () => {
     expect((await fetch(`${base}/alerts/no-such-rule.atom`)).status).toBe(404);
   });
