@@ -12,7 +12,7 @@ import { countStoriesByTag } from '../../src/digest/count-period.ts';
 import { countListed } from '../../src/digest/limit-listing.ts';
 import { PipelineError } from '../../src/errors.ts';
 import { TaggedArticleSchema } from '../../src/model.ts';
-import { heavyDay, reportedDay } from './sample-days.ts';
+import { art, heavyDay, reportedDay } from './sample-days.ts';
 
 const seed = TaggedArticleSchema.parse(
   JSON.parse(readFileSync(new URL('../fixtures/alerts/seed-tagged.json', import.meta.url), 'utf8')),
@@ -31,19 +31,6 @@ const seedArticle: DigestArticle = {
 
 function tag(id: string, count = 1) {
   return { id, count, evidence: `Evidence for ${id}.` };
-}
-
-function art(slug: string, fields: Partial<DigestArticle> = {}): DigestArticle {
-  return {
-    title: `Story ${slug}`,
-    url: `https://news.example.org/${slug}`,
-    feedId: 'example',
-    published: null,
-    relevant: true,
-    actors: [],
-    phases: [],
-    ...fields,
-  };
 }
 
 const day = '2025-12-18';

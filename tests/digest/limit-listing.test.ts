@@ -1,20 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { buildDigest, TOP_STORIES, type DigestArticle } from '../../src/digest/build-digest.ts';
+import { buildDigest, TOP_STORIES } from '../../src/digest/build-digest.ts';
 import { countListed, limitListing } from '../../src/digest/limit-listing.ts';
-import { heavyDay } from './sample-days.ts';
+import { art, heavyDay } from './sample-days.ts';
 
-function art(slug: string, fields: Partial<DigestArticle> = {}): DigestArticle {
-  return {
-    title: `Story ${slug}`,
-    url: `https://news.example.org/${slug}`,
-    feedId: 'example',
-    published: null,
-    relevant: true,
-    actors: [],
-    phases: [],
-    ...fields,
-  };
-}
 const tag = (id: string) => ({ id, count: 1, evidence: `About ${id}.` });
 
 /** Five two-copy top stories, then 3 stories placed under phase-1, 2 under hamas, 1 untagged. */

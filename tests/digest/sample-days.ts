@@ -29,6 +29,20 @@ const at = (minutes: number) => new Date(Date.parse(`${day}T00:00:00Z`) + minute
  * The reported day: the seed story in three syndicated copies and nine other stories, each tagged
  * with 9 to 15 of the seed's actors (as the tagger tags these mediator stories) and a phase.
  */
+/** A relevant, untagged, undated article with a slug-made title and URL; fields override. */
+export function art(slug: string, fields: Partial<DigestArticle> = {}): DigestArticle {
+  return {
+    title: `Story ${slug}`,
+    url: `https://news.example.org/${slug}`,
+    feedId: 'example',
+    published: null,
+    relevant: true,
+    actors: [],
+    phases: [],
+    ...fields,
+  };
+}
+
 export function reportedDay(): DigestInput {
   const actors = seed.tags.actors;
   const story = (i: number): Omit<DigestArticle, 'url' | 'feedId'> => ({
