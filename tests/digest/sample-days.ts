@@ -25,10 +25,6 @@ const titleCase = (id: string) =>
 const day = '2025-12-18';
 const at = (minutes: number) => new Date(Date.parse(`${day}T00:00:00Z`) + minutes * 60_000).toISOString();
 
-/**
- * The reported day: the seed story in three syndicated copies and nine other stories, each tagged
- * with 9 to 15 of the seed's actors (as the tagger tags these mediator stories) and a phase.
- */
 /** A relevant, untagged, undated article with a slug-made title and URL; fields override. */
 export function art(slug: string, fields: Partial<DigestArticle> = {}): DigestArticle {
   return {
@@ -43,6 +39,10 @@ export function art(slug: string, fields: Partial<DigestArticle> = {}): DigestAr
   };
 }
 
+/**
+ * The reported day: the seed story in three syndicated copies and nine other stories, each tagged
+ * with 9 to 15 of the seed's actors (as the tagger tags these mediator stories) and a phase.
+ */
 export function reportedDay(): DigestInput {
   const actors = seed.tags.actors;
   const story = (i: number): Omit<DigestArticle, 'url' | 'feedId'> => ({
