@@ -1,35 +1,25 @@
 /**
- * Page bytes → text. The charset comes from the HTTP header, else a `<meta charset>` (or http-equiv)
- * within the first 1024 bytes as the HTML standard's prescan does, else UTF-8. Unknown labels fall
- * back to UTF-8; bad bytes become U+FFFD and never throw.
+ * Page bytes → text, as the HTML standard's encoding sniffing does it: a byte-order mark, then the HTTP
+ * `charset`, then a `<meta charset>` (or http-equiv) within the first 1024 bytes, then UTF-8 when the
+ * bytes are valid UTF-8, else the charset detected from the bytes (windows-1252 when detection is
+ * unsure). Unknown labels are skipped; bad bytes become U+FFFD and never throw. The decoding is shared
+ * with feeds (src/feeds/decode-text.ts), where the same charsets arrive the same ways.
  */
+import { charsetFromContentType, decodeText } from '../feeds/decode-text.ts';
+
 const PRESCAN_BYTES = 1024; // the HTML standard's encoding prescan window
 
-function charsetFromContentType(contentType: string | undefined): string | null {
-  const match = /charset\s*=\s*"?([\w.:-]+)/i.exec(contentType ?? '');
-  return match?.[1] ?? null;
-}
-
-function charsetFromMeta(head: string): string | null {
-  const match = /<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)/i.exec(head);
-  return match?.[1] ?? null;
-}
-
-function decoderFor(label: string): TextDecoder | null {
-  try {
-    return new TextDecoder(label);
-  } catch {
-    return null;
-  }
+function charsetFromMeta(head: string): string | undefined {
+  const label = /<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)/i.exec(head)?.[1]?.toLowerCase();
+  // The standard reads a UTF-16 label found in ASCII-compatible bytes as UTF-8: the bytes disprove it.
+  return label && /^(utf-?16|ucs-?2)/.test(label) ? 'utf-8' : label;
 }
 
 /**
  * @example
- * decodePage(bytes, 'text/html; charset=windows-1252');
+ * decodePage(bytes, 'text/html; charset=windows-1252'); // '<html>… Gaza — “truce” …'
  */
 export function decodePage(bytes: Uint8Array, contentType?: string): string {
   const head = new TextDecoder('latin1').decode(bytes.subarray(0, PRESCAN_BYTES));
-  const label = charsetFromContentType(contentType) ?? charsetFromMeta(head) ?? 'utf-8';
-  const decoder = decoderFor(label) ?? new TextDecoder('utf-8');
-  return decoder.decode(bytes);
+  return decodeText(bytes, [charsetFromContentType(contentType), charsetFromMeta(head)]).text;
 }

@@ -40,13 +40,16 @@ const ITEM_FIELDS = [
   'dc:date',
   'published',
   'issued',
+  'dcterms:issued',
   'created',
+  'dcterms:created',
   'updated',
   'modified',
   'atom:updated',
   'dcterms:modified',
   'description',
   'summary',
+  'dc:description',
   'content',
   'content:encoded',
   'fullitem',
@@ -191,12 +194,13 @@ export async function parseFeed(
       cause: error,
     });
   }
-  const rootBase = resolveBase(ownAttrs(parsed['raw:root$'])['xml:base'], url);
-  const feedBase = resolveBase(ownAttrs(parsed['raw:$'])['xml:base'], rootBase);
+  const rootXmlBase = ownAttrs(parsed['raw:root$'])['xml:base'];
+  const feedXmlBase = ownAttrs(parsed['raw:$'])['xml:base'];
+  const feedBase = resolveBase(feedXmlBase, resolveBase(rootXmlBase, url));
   const items: FeedItem[] = [];
   for (const item of parsed.items ?? []) {
     try {
-      items.push(normaliseItem(item, feedBase));
+      items.push(normaliseItem(item, feedBase, Boolean(rootXmlBase ?? feedXmlBase)));
     } catch (error) {
       // Defensive: normalising is plain data handling, but one item must never cost the others.
       repairs.push(`item skipped: ${firstLine(error)}`);
@@ -211,8 +215,10 @@ export async function parseFeed(
   };
 }
 
-function normaliseItem(item: RawItem, feedBase: string): FeedItem {
-  const base = resolveBase(ownAttrs(item['raw:$'])['xml:base'], feedBase);
+/** `baseDeclared`: an `xml:base` above the item is in scope (not only the document URL). */
+function normaliseItem(item: RawItem, feedBase: string, baseDeclared: boolean): FeedItem {
+  const itemXmlBase = ownAttrs(item['raw:$'])['xml:base'];
+  const base = resolveBase(itemXmlBase, feedBase);
   const guid = first(item['raw:guid']);
   const guidText = textOf(guid).trim();
   const about = ownAttrs(item['raw:$'])['rdf:about'];
@@ -221,7 +227,16 @@ function normaliseItem(item: RawItem, feedBase: string): FeedItem {
     pickLink(item['raw:link'], base) ??
     pickLink(item['raw:atom:link'], base) ??
     (guidIsPermalink ? resolveUrl(guidText, base) : null);
-  const publishedNames = ['pubDate', 'dc:date', 'published', 'issued', 'created'];
+  // The first readable publication date wins; Dublin Core terms' issued and created are ones too.
+  const publishedNames = [
+    'pubDate',
+    'dc:date',
+    'published',
+    'issued',
+    'dcterms:issued',
+    'created',
+    'dcterms:created',
+  ];
   const published = firstDate(item, publishedNames);
   const updated = firstDate(item, ['updated', 'atom:updated', 'modified', 'dcterms:modified']);
   // The update date stands in only when the item has no publication date at all: an unreadable one
@@ -230,9 +245,13 @@ function normaliseItem(item: RawItem, feedBase: string): FeedItem {
   const out: FeedItem = {
     title: plainText(first(item['raw:title']) ?? first(item['raw:dc:title'])),
     link,
-    id: guidText || textOf(first(item['raw:id'])).trim() || about || null,
+    id:
+      guidText || atomId(first(item['raw:id']), base, baseDeclared || Boolean(itemXmlBase)) || about || null,
     published: hasPublished ? published : updated,
-    summary: htmlOf(first(item['raw:description']) ?? first(item['raw:summary']), base),
+    summary: htmlOf(
+      first(item['raw:description']) ?? first(item['raw:summary']) ?? first(item['raw:dc:description']),
+      base,
+    ),
     content: htmlOf(
       first(item['raw:content:encoded']) ??
         first(item['raw:content']) ??
@@ -244,6 +263,21 @@ function normaliseItem(item: RawItem, feedBase: string): FeedItem {
   };
   if (updated) out.updated = updated;
   return out;
+}
+
+/**
+ * An Atom `<id>`. It must be an absolute IRI, and one is kept exactly as written (ids are compared as
+ * strings: `http://www.EXAMPLE.org/` is not normalised). A relative reference is resolved as feedparser
+ * does: against the `xml:base` in scope, or, with none declared, against the document URL when it is
+ * path-absolute (`/relative/link`). An opaque token with no declared base (Reddit's `t3_glvkc5`) stays as
+ * it is: joined to the feed URL, one item would get a different id in each feed that carries it.
+ */
+function atomId(node: XmlNode | undefined, base: string, baseDeclared: boolean): string {
+  const id = textOf(node).trim();
+  if (!id || /^[a-z][a-z0-9+.-]*:/i.test(id)) return id;
+  const ownXmlBase = attrs(node)['xml:base'];
+  if (!baseDeclared && !ownXmlBase && !id.startsWith('/')) return id;
+  return resolveUrl(id, resolveBase(ownXmlBase, base)) ?? id;
 }
 
 function firstDate(item: RawItem, names: string[]): string | null {

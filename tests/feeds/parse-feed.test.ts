@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { PipelineError } from '../../src/errors.ts';
 import { parseFeed } from '../../src/feeds/parse-feed.ts';
@@ -106,6 +107,56 @@ describe('parseFeed', () => {
       item: { published: null },
     },
     {
+      name: 'dcterms-issued-is-the-publication-date',
+      xml: '<rss version="2.0" xmlns:dcterms="http://purl.org/dc/terms/"><channel><item><dcterms:issued>2025-01-19T08:30:00+02:00</dcterms:issued></item></channel></rss>',
+      item: { published: '2025-01-19T06:30:00.000Z' },
+    },
+    {
+      name: 'dcterms-created-is-the-publication-date',
+      xml: '<rss version="2.0" xmlns:terms="http://purl.org/dc/terms/"><channel><item><terms:created>Sun, 19 Jan 2025 08:30:00 GMT</terms:created><terms:modified>2025-01-20T00:00:00Z</terms:modified></item></channel></rss>',
+      item: { published: '2025-01-19T08:30:00.000Z', updated: '2025-01-20T00:00:00.000Z' },
+    },
+    {
+      name: 'asctime-pub-date',
+      xml: '<rss version="2.0"><channel><item><pubDate>Sun Jan  4 16:29:06 2004</pubDate></item></channel></rss>',
+      item: { published: '2004-01-04T16:29:06.000Z' },
+    },
+    {
+      name: 'dc-description-is-the-summary',
+      xml: '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel rdf:about="https://example.com/"><title>C</title></channel><item rdf:about="https://example.com/1"><title>T</title><dc:description>Aid trucks &lt;b&gt;cross&lt;/b&gt;</dc:description></item></rdf:RDF>',
+      item: { id: 'https://example.com/1', summary: 'Aid trucks <b>cross</b>' },
+    },
+    {
+      name: 'atom-relative-id-resolved-against-feed-xml-base',
+      xml: '<feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://news.example/gaza/"><entry><id>2025/ceasefire</id></entry></feed>',
+      item: { id: 'https://news.example/gaza/2025/ceasefire' },
+    },
+    {
+      name: 'atom-relative-id-resolved-against-entry-xml-base',
+      xml: '<feed xmlns="http://www.w3.org/2005/Atom"><entry xml:base="https://news.example/gaza/"><id>ceasefire?id=7</id></entry></feed>',
+      item: { id: 'https://news.example/gaza/ceasefire?id=7' },
+    },
+    {
+      name: 'atom-path-absolute-id-resolved-against-document-url',
+      xml: '<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>/relative/link</id></entry></feed>',
+      item: { id: 'https://example.com/relative/link' },
+    },
+    {
+      name: 'atom-opaque-id-without-xml-base-kept',
+      xml: '<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>t3_glvkc5</id></entry></feed>',
+      item: { id: 't3_glvkc5' },
+    },
+    {
+      name: 'atom-absolute-id-kept-as-written',
+      xml: '<feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://news.example/"><entry><id>http://www.EXAMPLE.org/%7Ebob</id></entry></feed>',
+      item: { id: 'http://www.EXAMPLE.org/%7Ebob' },
+    },
+    {
+      name: 'rss-guid-kept-as-written-under-xml-base',
+      xml: '<rss version="2.0" xml:base="https://news.example/"><channel><item><guid>news/1</guid></item></channel></rss>',
+      item: { id: 'news/1', link: 'https://news.example/news/1' },
+    },
+    {
       name: 'content-encoded-is-content',
       xml: '<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><item><description>short</description><content:encoded><![CDATA[<p>long</p>]]></content:encoded></item></channel></rss>',
       item: { summary: 'short', content: '<p>long</p>' },
@@ -113,6 +164,18 @@ describe('parseFeed', () => {
   ])('$name', async ({ xml, item }) => {
     const parsed = await parseFeed(xml, 'https://example.com/feed.xml');
     expect(parsed.items[0]).toMatchObject(item);
+  });
+
+  // Constructed fixtures: UTF-8 news text written for these tests, sent in a legacy charset via iconv-lite.
+  it.each([
+    { name: 'hebrew', lang: 'he', charset: 'windows-1255', title: 'הפסקת האש בעזה נכנסה לתוקף' },
+    { name: 'arabic', lang: 'ar', charset: 'windows-1256', title: 'دخول وقف إطلاق النار في غزة حيز التنفيذ' },
+  ])('undeclared-$name-feed-is-decoded', async ({ lang, charset, title }) => {
+    const bytes = iconv.encode(fixture(`constructed--gaza-ceasefire-${lang}.xml`).toString('utf8'), charset);
+    const parsed = await parseFeed(bytes, `https://news.example/${lang}/rss`);
+    expect(parsed.encoding).toBe(charset);
+    expect(parsed.items).toHaveLength(3);
+    expect(parsed.items[0]).toMatchObject({ title, published: '2025-01-19T00:30:00.000Z' });
   });
 
   it.each([
