@@ -145,6 +145,8 @@ export const TaggedArticleSchema = z.object({
   fetchedAt: z.string(),
   /** 'page' when Readability extracted the page, 'feed' when the feed's own content stood in. */
   source: z.enum(['page', 'feed']),
+  /** Why the feed's content stood in (the page's failure, or that the feed's text was better). */
+  sourceReason: z.string().nullable().optional(),
   tags: TagResultSchema,
   /** The feed item's guid and content hash (see ArticleRef), kept to recognise the item later. */
   guid: z.string().nullable().optional(),

@@ -1,16 +1,23 @@
-/** The command line as a person (and the evaluation harnesses) run it: real processes, real files. */
+/**
+ * The command line as a person (and the evaluation harnesses) run it: the real program in-process for
+ * most cases, and real processes where the entry point itself is what is tested (the harness's
+ * `npm run --silent cli` contract, exit codes, `npm start` without Redis).
+ */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { seedDataDir } from './helpers/pglite-template.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, projectRoot } from './helpers/pipeline-setup.ts';
+import { cliInProcess } from './helpers/run-cli.ts';
 
 const run = promisify(execFile);
 const tsx = path.join(projectRoot, 'node_modules/.bin/tsx');
 
-async function cli(args: string[], opts: { input?: string; env?: Record<string, string> } = {}) {
+/** The real process, for what only a process can show: stdout free of anything but JSON, exit codes. */
+async function spawnCli(args: string[], opts: { input?: string; env?: Record<string, string> } = {}) {
   const child = run(tsx, ['src/cli.ts', ...args], {
     cwd: projectRoot,
     env: { ...process.env, LOG_LEVEL: 'silent', ...opts.env },
@@ -28,6 +35,8 @@ async function cli(args: string[], opts: { input?: string; env?: Record<string, 
   }
 }
 
+const cli = cliInProcess;
+
 const jsonLines = (text: string) =>
   text
     .split('\n')
@@ -37,8 +46,8 @@ const jsonLines = (text: string) =>
 describe('cli parse-feed', () => {
   const feedFile = fixture('feeds/127.0.0.1--gaza-ceasefire.xml');
 
-  it('prints one JSON object per file with the contract fields', async () => {
-    const { code, stdout } = await cli([
+  it('prints one JSON object per file with the contract fields, as a process', async () => {
+    const { code, stdout } = await spawnCli([
       'parse-feed',
       feedFile,
       '--url',
@@ -128,9 +137,13 @@ describe('cli tag', () => {
 
 describe('cli run --once and digest', () => {
   let env: Record<string, string>;
+  let dir: string;
+
+  afterAll(() => rm(dir, { recursive: true, force: true }));
 
   beforeAll(async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'cw-cli-'));
+    dir = await mkdtemp(path.join(os.tmpdir(), 'cw-cli-'));
+    seedDataDir(path.join(dir, 'data'));
     await writeFile(
       path.join(dir, 'feeds.yaml'),
       // Port 1 on loopback: connection refused at once, no traffic leaves the machine.
@@ -202,6 +215,18 @@ describe('cli run --once and digest', () => {
     expect(code).toBe(1);
     expect(stderr.trim()).toMatch(/^ceasefire-watch: config: .*alerts\.yaml:2: rules\.0\.id: rule id: /);
     expect(stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('cli as a process', () => {
+  it('exits with the code the command set: a usage error is 2, said in one line and a hint', async () => {
+    const { code, stdout, stderr } = await spawnCli(['reprocess', '--since', 'last tuesday']);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr.trim().split('\n')).toEqual([
+      'reprocess: --since last tuesday: not a date (e.g. 2025-12-01)',
+      '(run with --help for usage)',
+    ]);
   });
 });
 

@@ -10,21 +10,14 @@ import { toTaggedArticle } from '../alerts/compose-alert.ts';
 import { evaluateRule, prepareArticle } from '../alerts/evaluate-rule.ts';
 import { parseRuleExpression } from '../alerts/rule-expression.ts';
 import { configPaths } from '../config/load-config.ts';
-import type { Settings } from '../config/settings.ts';
 import { configInvalid, describeError } from '../errors.ts';
-import type { Logger } from '../log.ts';
+import { problem, say, type CliDeps } from './cli-io.ts';
 import { AlertRuleSchema, type AlertRule } from '../model.ts';
 import { openContext } from '../pipeline/open-context.ts';
 import { listArticlesBetween } from '../store/articles.ts';
 
-export interface AlertsCommandDeps {
-  /** The CLI's (quiet) logger, handed to openContext. */
-  log: Logger;
-  /** Reads and validates the environment; the CLI passes `loadSettings`. */
-  loadSettings: () => Settings;
-  /** The clock `--since` counts back from. @defaultValue () => new Date() */
-  now?: () => Date;
-}
+/** The clock (`now`) is what `--since` counts back from. */
+export type AlertsCommandDeps = CliDeps;
 
 /** The id an ad-hoc expression is reported under (a rule id cannot contain a space or a colon). */
 const AD_HOC_ID = 'command-line';
@@ -38,17 +31,11 @@ function parseSince(value: string): number {
   return Number(match[1]) * (UNIT_MS[match[2] ?? 'd'] ?? 0);
 }
 
-const say = (line: string) => process.stdout.write(`${line}\n`);
-const problem = (line: string) => {
-  process.stderr.write(`${line}\n`);
-  process.exitCode = 1;
-};
-
 /**
  * Adds the `alerts` command and its `test` subcommand to the program.
  *
  * @example
- * registerAlertsCommand(program, { log: cliLog, loadSettings });
+ * registerAlertsCommand(program, { io: processIo(), log: cliLog, loadSettings });
  * // cli alerts test phase-two --since 2d | cli alerts test '"Rafah crossing" reopen' --since 1w
  */
 export function registerAlertsCommand(program: Command, deps: AlertsCommandDeps): Command {
@@ -65,7 +52,7 @@ export function registerAlertsCommand(program: Command, deps: AlertsCommandDeps)
       try {
         await testRule(ruleArg, opts, deps, now());
       } catch (error) {
-        problem(`alerts test: ${describeError(error)}`);
+        problem(deps.io, `alerts test: ${describeError(error)}`);
       }
     });
   return alerts;
@@ -143,13 +130,15 @@ async function testRule(
       if (!matched && !opts.misses) continue;
       if (matched) fired++;
       say(
+        deps.io,
         `${matched ? 'FIRES' : 'no   '}  ${article.published ?? article.fetchedAt}  ${article.feedId}  ${article.title}`,
       );
-      say(`       ${article.url}`);
-      for (const reason of reasons) say(`       - ${reason}`);
+      say(deps.io, `       ${article.url}`);
+      for (const reason of reasons) say(deps.io, `       - ${reason}`);
     }
     const channels = rule.id === AD_HOC_ID ? '' : ` (${rule.channels.join(', ')})`;
     say(
+      deps.io,
       `rule ${rule.id}${channels} would have fired on ${fired} of ${articles.length} articles since ${from.toISOString()}`,
     );
   } finally {

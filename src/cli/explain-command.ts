@@ -6,16 +6,13 @@
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { configPaths } from '../config/load-config.ts';
-import type { Settings } from '../config/settings.ts';
 import { describeError } from '../errors.ts';
+import { problem, type CliDeps } from './cli-io.ts';
 import { loadWatchlist } from '../pipeline/open-context.ts';
 import { compileWatchlist } from '../tagging/compile-watchlist.ts';
 import { explainArticle, formatExplanation } from '../tagging/explain-article.ts';
 
-export interface ExplainCommandDeps {
-  /** Reads and validates the environment (for the configured watchlist); the CLI passes `loadSettings`. */
-  loadSettings: () => Settings;
-}
+export type ExplainCommandDeps = Pick<CliDeps, 'io' | 'loadSettings'>;
 
 interface ExplainOptions {
   watchlist?: string;
@@ -23,16 +20,11 @@ interface ExplainOptions {
   json?: boolean;
 }
 
-const problem = (line: string) => {
-  process.stderr.write(`${line}\n`);
-  process.exitCode = 1;
-};
-
 /**
  * Adds the `explain` command to the program.
  *
  * @example
- * registerExplainCommand(program, { loadSettings });
+ * registerExplainCommand(program, { io: processIo(), loadSettings });
  * // cli explain --id t017 < ../shared/datasets/tagging/dev.jsonl
  */
 export function registerExplainCommand(program: Command, deps: ExplainCommandDeps): Command {
@@ -48,7 +40,7 @@ export function registerExplainCommand(program: Command, deps: ExplainCommandDep
       try {
         await explainLines(opts, deps);
       } catch (error) {
-        problem(`explain: ${describeError(error)}`);
+        problem(deps.io, `explain: ${describeError(error)}`);
       }
     });
 }
@@ -59,20 +51,20 @@ async function explainLines(opts: ExplainOptions, deps: ExplainCommandDeps): Pro
   let line = 0;
   let found = false;
   let first = true;
-  for await (const raw of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
+  for await (const raw of createInterface({ input: deps.io.stdin, crlfDelay: Infinity })) {
     line++;
     if (!raw.trim()) continue;
     let record: { id?: unknown; title?: unknown; text?: unknown; published?: unknown } | null;
     try {
       record = JSON.parse(raw) as typeof record;
     } catch (error) {
-      problem(`stdin line ${line}: not JSON (${describeError(error)})`);
+      problem(deps.io, `stdin line ${line}: not JSON (${describeError(error)})`);
       continue;
     }
     const id = record && (typeof record.id === 'string' || typeof record.id === 'number') ? record.id : null;
     if (opts.id !== undefined && String(id) !== opts.id) continue;
     if (!record || typeof record.text !== 'string') {
-      problem(`stdin line ${line}: needs "id", "title" and "text" strings`);
+      problem(deps.io, `stdin line ${line}: needs "id", "title" and "text" strings`);
       continue;
     }
     found = true;
@@ -84,11 +76,11 @@ async function explainLines(opts: ExplainOptions, deps: ExplainCommandDeps): Pro
       },
       matcher,
     );
-    if (opts.json) process.stdout.write(`${JSON.stringify({ id, ...explanation })}\n`);
+    if (opts.json) deps.io.stdout.write(`${JSON.stringify({ id, ...explanation })}\n`);
     else {
-      process.stdout.write(`${first ? '' : '\n'}${formatExplanation(explanation, id)}\n`);
+      deps.io.stdout.write(`${first ? '' : '\n'}${formatExplanation(explanation, id)}\n`);
       first = false;
     }
   }
-  if (opts.id !== undefined && !found) problem(`explain: no article with id "${opts.id}" on stdin`);
+  if (opts.id !== undefined && !found) problem(deps.io, `explain: no article with id "${opts.id}" on stdin`);
 }

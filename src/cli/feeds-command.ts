@@ -10,6 +10,7 @@ import { addFeedsToFile, type NewFeed } from '../config/edit-feeds-file.ts';
 import { configPaths, loadFeedsFile } from '../config/load-config.ts';
 import type { Settings } from '../config/settings.ts';
 import { describeError } from '../errors.ts';
+import { problem, say, type CliDeps, type CliIo } from './cli-io.ts';
 import { decodePage } from '../extract/decode-page.ts';
 import { canonicalUrl } from '../feeds/canonical-url.ts';
 import { decodeFeed } from '../feeds/decode-feed.ts';
@@ -18,18 +19,11 @@ import { FAILURE_ALERT_SCORE, needsFailureAlert } from '../feeds/feed-health.ts'
 import { buildOpml, parseOpml } from '../feeds/opml.ts';
 import { parseFeed } from '../feeds/parse-feed.ts';
 import { fetchUrl, type FetchResult } from '../http/fetch-url.ts';
-import type { Logger } from '../log.ts';
 import { openContext } from '../pipeline/open-context.ts';
+import { feedTextUse, type FeedTextUse } from '../store/articles.ts';
 import { listFeeds, type FeedRecord } from '../store/feeds.ts';
 
-export interface FeedsCommandDeps {
-  /** The CLI's (quiet) logger, handed to openContext. */
-  log: Logger;
-  /** Reads and validates the environment; the CLI passes `loadSettings`. */
-  loadSettings: () => Settings;
-  /** The clock for "5 min ago" and "in 2 h". @defaultValue () => new Date() */
-  now?: () => Date;
-}
+export type FeedsCommandDeps = CliDeps;
 
 /**
  * GETs a site may cost `feeds add` beyond the first one: the announced feeds and the common paths are
@@ -40,28 +34,24 @@ export const MAX_FEED_PROBES = 10;
 
 const OPML_TITLE = 'ceasefire-watch feeds';
 
-const say = (line: string) => process.stdout.write(`${line}\n`);
-const problem = (line: string) => {
-  process.stderr.write(`${line}\n`);
-  process.exitCode = 1;
-};
-
 /**
  * Adds the `feeds` command and its subcommands to the program.
  *
  * @example
- * registerFeedsCommand(program, { log: cliLog, loadSettings });
+ * registerFeedsCommand(program, { io: processIo(), log: cliLog, loadSettings });
  * // cli feeds | cli feeds add https://www.timesofisrael.com/ | cli feeds import subs.opml | cli feeds export
  */
 export function registerFeedsCommand(program: Command, deps: FeedsCommandDeps): Command {
   const now = deps.now ?? (() => new Date());
+  const { io } = deps;
   const feeds = program
     .command('feeds')
     .description('one status line per feed: status, last success, score, next poll, last error')
     .action(async () => {
       const ctx = await openContext({ settings: deps.loadSettings(), log: deps.log });
       try {
-        for (const line of statusLines(await listFeeds(ctx.db), now())) say(line);
+        const lines = statusLines(await listFeeds(ctx.db), now(), await feedTextUse(ctx.db));
+        for (const line of lines) say(io, line);
       } finally {
         await ctx.close();
       }
@@ -75,9 +65,9 @@ export function registerFeedsCommand(program: Command, deps: FeedsCommandDeps): 
     .option('--interval <minutes>', 'minutes between polls (1..1440)', parseInterval)
     .action(async (url: string, opts: { id?: string; interval?: number }) => {
       try {
-        await addFeed(url, opts, deps.loadSettings());
+        await addFeed(io, url, opts, deps.loadSettings());
       } catch (error) {
-        problem(`feeds add: ${url}: ${describeError(error)}`);
+        problem(io, `feeds add: ${url}: ${describeError(error)}`);
       }
     });
 
@@ -91,16 +81,16 @@ export function registerFeedsCommand(program: Command, deps: FeedsCommandDeps): 
         const valid: NewFeed[] = [];
         for (const entry of opml) {
           if (!isWebUrl(entry.url)) {
-            problem(`feeds import: ${file}: skipped "${entry.url}": not an http(s) URL`);
+            problem(io, `feeds import: ${file}: skipped "${entry.url}": not an http(s) URL`);
             continue;
           }
           valid.push({ url: entry.url, title: entry.title, labels: entry.labels });
         }
         const paths = configPaths(deps.loadSettings());
         const { added, skipped } = await addFeedsToFile(paths.feeds, valid);
-        say(`imported ${file}: ${added.length} added, ${skipped.length} skipped (already present)`);
+        say(io, `imported ${file}: ${added.length} added, ${skipped.length} skipped (already present)`);
       } catch (error) {
-        problem(`feeds import: ${describeError(error)}`);
+        problem(io, `feeds import: ${describeError(error)}`);
       }
     });
 
@@ -109,7 +99,7 @@ export function registerFeedsCommand(program: Command, deps: FeedsCommandDeps): 
     .description('print feeds.yaml as OPML on stdout')
     .action(async () => {
       const { feeds: list } = await loadFeedsFile(configPaths(deps.loadSettings()).feeds);
-      process.stdout.write(buildOpml(list, OPML_TITLE));
+      io.stdout.write(buildOpml(list, OPML_TITLE));
     });
 
   return feeds;
@@ -119,13 +109,13 @@ export function registerFeedsCommand(program: Command, deps: FeedsCommandDeps): 
  * One GET of `url`; when the answer is a feed, that answer is parsed and added (no second GET).
  * Otherwise the page's announced feeds, then the common paths, are fetched one by one until one parses.
  */
-async function addFeed(url: string, opts: { id?: string; interval?: number }, settings: Settings) {
+async function addFeed(io: CliIo, url: string, opts: { id?: string; interval?: number }, settings: Settings) {
   const file = configPaths(settings).feeds;
   if (!isWebUrl(url)) throw new Error('not an http(s) URL');
   const present = existsSync(file) ? (await loadFeedsFile(file)).feeds : [];
   const already = present.find((f) => canonicalUrl(f.url) === canonicalUrl(url));
   if (already) {
-    say(`already present: ${url} (as ${already.id})`);
+    say(io, `already present: ${url} (as ${already.id})`);
     return;
   }
   const get = (target: string, maxBytes: number) =>
@@ -184,30 +174,46 @@ async function addFeed(url: string, opts: { id?: string; interval?: number }, se
     { url: found.url, id: opts.id, title: found.feed.title || undefined, intervalMinutes: opts.interval },
   ]);
   if (added.length === 0) {
-    say(`already present: ${found.url}`);
+    say(io, `already present: ${found.url}`);
     return;
   }
   const title = found.feed.title ? ` "${found.feed.title}"` : '';
-  say(`added ${added[0]}: ${found.url}${title}, ${found.feed.items.length} items`);
+  say(io, `added ${added[0]}: ${found.url}${title}, ${found.feed.items.length} items`);
 }
 
 /**
- * The `cli feeds` table: a header, then one aligned line per feed; the last error goes last since it
- * is the one column of unbounded width.
+ * The last thing that went wrong with a feed: its own last error, else why its latest article fell back
+ * to the feed's text (a blocking site, a page too slow to extract on a busy machine).
  */
-export function statusLines(feeds: readonly FeedRecord[], now: Date): string[] {
+function lastProblem(feed: FeedRecord, use: FeedTextUse | undefined): string {
+  if (feed.lastError) return feed.lastError;
+  return use?.lastReason ? `feed text used: ${use.lastReason}` : '-';
+}
+
+/**
+ * The `cli feeds` table: a header, then one aligned line per feed. FEED TEXT counts how many of the
+ * feed's latest articles (at most 20) use the feed's own text because the page could not be used;
+ * the last problem goes last since it is the one column of unbounded width.
+ */
+export function statusLines(
+  feeds: readonly FeedRecord[],
+  now: Date,
+  textUse: ReadonlyMap<string, FeedTextUse> = new Map(),
+): string[] {
   const rows = feeds.map((f) => {
     const sustained = needsFailureAlert(f, null, now) ? ' (sustained)' : '';
+    const use = textUse.get(f.id);
     return [
       f.id,
       `${f.status}${sustained}`,
       f.lastSuccessAt ? ago(f.lastSuccessAt, now) : 'never',
       formatScore(f.failureScore),
       nextPoll(f, now),
-      f.lastError ?? '-',
+      use ? `${use.fromFeedText}/${use.articles}` : '-',
+      lastProblem(f, use),
     ];
   });
-  const header = ['ID', 'STATUS', 'LAST SUCCESS', 'SCORE', 'NEXT POLL', 'LAST ERROR'];
+  const header = ['ID', 'STATUS', 'LAST SUCCESS', 'SCORE', 'NEXT POLL', 'FEED TEXT', 'LAST PROBLEM'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
   const line = (cells: string[]) =>
     cells

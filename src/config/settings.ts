@@ -59,7 +59,7 @@ export const SettingsSchema = z.object({
    * Seconds an alert waits before it is sent, so that copies of the same story from other feeds,
    * polled in the same round, are listed in it. @defaultValue 60
    */
-  ALERT_GATHER_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
+  ALERT_GATHER_SECONDS: z.coerce.number().min(0).max(3600).default(60),
   /**
    * Least time between two alert messages, across every channel and process: Slack's incoming
    * webhooks allow about one message a second. @defaultValue 1000

@@ -52,7 +52,15 @@ export interface HandOn {
 /** What a step returned, in short: the job's return value in BullMQ, the run's counts in `run --once`. */
 export type StageResult =
   | { stage: 'feed'; feedId: string; status: FeedRefreshStatus; itemsInFeed: number; newItems: number }
-  | { stage: 'article'; url: string; source: 'page' | 'feed'; relevant: boolean; actors: number }
+  | {
+      stage: 'article';
+      url: string;
+      source: 'page' | 'feed';
+      /** Why the feed's text stood in for the page; null when the page was used. */
+      sourceReason: string | null;
+      relevant: boolean;
+      actors: number;
+    }
   | { stage: 'store'; articleId: number; isNew: boolean; storyId: number; alerts: number }
   | { stage: 'alert'; outcome: DeliveryOutcome };
 
@@ -82,8 +90,9 @@ export interface Stage {
    */
   key(data: unknown): string | null;
   /**
-   * How long a new job waits before it may start. In the service it waits that long; `run --once`,
-   * which knows no other work can arrive, starts it as soon as nothing else is in flight.
+   * How long a new job waits before it may start, so that work in flight can join it (the alert
+   * gather window). The service waits that long on the clock; `run --once`, which knows when the
+   * round's work is done, starts it once nothing else is in flight.
    */
   delayMs(settings: Settings): number;
   /** Jobs of this stage running at once, per process. */
@@ -210,6 +219,7 @@ export const flow: Readonly<Record<StageName, Stage>> = {
           stage: 'article',
           url: ref.url,
           source: tagged.source,
+          sourceReason: tagged.sourceReason ?? null,
           relevant: tagged.tags.relevant,
           actors: tagged.tags.actors.length,
         },
@@ -254,7 +264,7 @@ export const flow: Readonly<Record<StageName, Stage>> = {
     key: (alert) => jobKey('alert', alert.ruleId, alert.channel, alert.storyId, alert.tagsKey),
     // The gather window: copies of the story polled in the same round are stored meanwhile, and the
     // one message lists them.
-    delayMs: (settings) => settings.ALERT_GATHER_SECONDS * 1000,
+    delayMs: (settings) => Math.round(settings.ALERT_GATHER_SECONDS * 1000),
     // One message at a time, at Slack's pace, across every alert worker (BullMQ's limiter is in Redis).
     concurrency: () => 1,
     pace: (settings) =>

@@ -4,9 +4,10 @@
  * same retries (attempts, exponential backoff, Retry-After without spending an attempt).
  *
  * Two differences are stated, not hidden:
- * - a delay (the alert gather window) is cut short once nothing else is in flight: the service waits
- *   for copies that other polls may still bring, but a single pass has polled everything already, so
- *   waiting longer could not change a message;
+ * - a delay (the alert gather window) lasts until nothing else is in flight, however long or short it
+ *   is set: the window exists so that the copies polled in the same round are stored before the
+ *   message goes out, and a single pass knows exactly when that is (everything it polled is done),
+ *   where the service can only wait for the clock;
  * - a Retry-After longer than `maxRetryAfterWaitMs` is not waited for: it spends an attempt instead,
  *   because a single pass cannot wait an hour for one page.
  */
@@ -36,10 +37,10 @@ interface Pending {
   order: number;
   stage: Stage;
   data: unknown;
-  /** When it may start (epoch ms); for a `skippable` wait, on the skipped clock. */
+  /** When it may start (epoch ms): after a backoff or a Retry-After; 0 when it may start now. */
   dueAt: number;
-  /** A delay that may be cut short once nothing else is in flight (a new job's delay). */
-  skippable: boolean;
+  /** Delayed by its stage: waits until nothing else is in flight (see the module comment). */
+  gathering: boolean;
   made: number;
   delays: number;
 }
@@ -67,8 +68,8 @@ export async function runInProcess(
   const starts = new Map<StageName, number[]>();
   const inFlight = new Set<Promise<void>>();
   let order = 0;
-  /** Milliseconds of skippable delay skipped so far: a job's skippable dueAt is compared with now + this. */
-  let skipped = 0;
+  /** Jobs running that do not gather: while any run, gathering jobs wait. */
+  let runningOthers = 0;
 
   const add = (handOn: HandOn) => {
     const stage = stages[handOn.stage];
@@ -80,20 +81,17 @@ export async function runInProcess(
       if (known.has(key)) return;
       known.add(key);
     }
-    const delay = stage.delayMs(ctx.settings);
     pending.push({
       order: order++,
       stage,
       data,
-      dueAt: Date.now() + skipped + delay,
-      skippable: true,
+      dueAt: 0,
+      gathering: stage.delayMs(ctx.settings) > 0,
       made: 0,
       delays: 0,
     });
     events.added?.(stage.name, data);
   };
-
-  const effectiveDue = (job: Pending) => (job.skippable ? job.dueAt - skipped : job.dueAt);
 
   /** Milliseconds until the stage's pace allows another start (0: now). */
   const paceWait = (stage: Stage, now: number): number => {
@@ -116,11 +114,11 @@ export async function runInProcess(
       if (retryAfter !== null && job.delays < stage.maxRetryAfterDelays && retryAfter <= maxWait) {
         // The server said when to come back: wait that long without spending an attempt.
         events.retrying?.(stage.name, job.data, error, retryAfter);
-        pending.push({ ...job, dueAt: Date.now() + retryAfter, skippable: false, delays: job.delays + 1 });
+        pending.push({ ...job, dueAt: Date.now() + retryAfter, delays: job.delays + 1 });
       } else if (!permanent && job.made + 1 < stage.attempts) {
         const wait = stage.backoffMs(ctx.settings) * 2 ** job.made;
         events.retrying?.(stage.name, job.data, error, wait);
-        pending.push({ ...job, dueAt: Date.now() + wait, skippable: false, made: job.made + 1 });
+        pending.push({ ...job, dueAt: Date.now() + wait, made: job.made + 1 });
       } else {
         events.failed?.(stage.name, job.data, error);
       }
@@ -134,35 +132,31 @@ export async function runInProcess(
   while (pending.length > 0 || inFlight.size > 0) {
     let now = Date.now();
     let wakeAt = Infinity;
-    pending.sort((a, b) => effectiveDue(a) - effectiveDue(b) || a.order - b.order);
-    // Nothing in flight and nothing due: no other work can arrive, so a skippable delay ends now.
-    const first = pending[0];
-    if (inFlight.size === 0 && first && first.skippable && effectiveDue(first) > now) {
-      skipped += effectiveDue(first) - now;
-    }
-    for (let i = 0; i < pending.length;) {
+    pending.sort((a, b) => a.dueAt - b.dueAt || a.order - b.order);
+    for (let i = 0; i < pending.length; i++) {
       const job = pending[i] as Pending;
-      const due = effectiveDue(job);
-      if (due > now) {
-        wakeAt = Math.min(wakeAt, due);
-        i++;
+      // A gathering job waits while any other work is running or waiting: only then are all the
+      // copies it gathers stored.
+      if (job.gathering && (runningOthers > 0 || pending.some((p) => !p.gathering))) continue;
+      if (job.dueAt > now) {
+        wakeAt = Math.min(wakeAt, job.dueAt);
         continue;
       }
       const { stage } = job;
-      if ((running.get(stage.name) ?? 0) >= stage.concurrency(ctx.settings)) {
-        i++;
-        continue;
-      }
+      if ((running.get(stage.name) ?? 0) >= stage.concurrency(ctx.settings)) continue;
       const wait = paceWait(stage, now);
       if (wait > 0) {
         wakeAt = Math.min(wakeAt, now + wait);
-        i++;
         continue;
       }
-      pending.splice(i, 1);
+      pending.splice(i--, 1);
       running.set(stage.name, (running.get(stage.name) ?? 0) + 1);
       starts.set(stage.name, [...(starts.get(stage.name) ?? []), now]);
-      const promise: Promise<void> = execute(job).finally(() => inFlight.delete(promise));
+      if (!job.gathering) runningOthers++;
+      const promise: Promise<void> = execute(job).finally(() => {
+        inFlight.delete(promise);
+        if (!job.gathering) runningOthers--;
+      });
       inFlight.add(promise);
       now = Date.now();
     }

@@ -26,6 +26,8 @@ export interface RunSummary {
   stored: number;
   alerted: number;
   failures: RunFailure[];
+  /** Articles whose page was not used, with why: the feed's own text stood in. */
+  fallbacks: { url: string; reason: string }[];
 }
 
 export type RunProgress =
@@ -77,6 +79,7 @@ export async function runOnce(
     stored: 0,
     alerted: 0,
     failures: [],
+    fallbacks: [],
   };
   const fail = (stage: RunFailure['stage'], culprit: string, error: unknown) => {
     const failure: RunFailure = { stage, culprit, reason: describeError(error) };
@@ -99,7 +102,10 @@ export async function runOnce(
       if (result.stage === 'feed') summary.feedsOk++;
       else if (result.stage === 'article') {
         if (result.source === 'page') summary.extracted++;
-        else summary.fromFeedContent++;
+        else {
+          summary.fromFeedContent++;
+          summary.fallbacks.push({ url: result.url, reason: result.sourceReason ?? 'unknown' });
+        }
         summary.tagged++;
         if (result.relevant) summary.relevant++;
       } else if (result.stage === 'store') summary.stored++;

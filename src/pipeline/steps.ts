@@ -343,16 +343,18 @@ export async function processArticle(
       cause: pageProblem,
     });
   }
-  if (chosen.source === 'feed') {
+  const sourceReason =
+    chosen.source === 'page'
+      ? null
+      : pageProblem
+        ? describeError(pageProblem)
+        : extracted
+          ? 'the page holds less text than the feed (a teaser or a paywall)'
+          : 'the page has no readable body';
+  if (sourceReason !== null) {
     ctx.log.warn(
-      {
-        article_url: ref.url,
-        feed_id: ref.feedId,
-        err: pageProblem ? describeError(pageProblem) : undefined,
-      },
-      extracted
-        ? "the feed's text is the better one; using it"
-        : 'page not extracted; using the feed content',
+      { article_url: ref.url, feed_id: ref.feedId, reason: sourceReason },
+      "the feed's text stands in for the page",
     );
   }
   const { source, text } = chosen;
@@ -369,6 +371,7 @@ export async function processArticle(
     published,
     fetchedAt: ctx.now().toISOString(),
     source,
+    sourceReason,
     tags: tagArticle({ title, text, published }, ctx.matcher()),
     guid: ref.guid,
     contentHash: ref.contentHash,

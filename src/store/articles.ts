@@ -82,8 +82,8 @@ export async function upsertArticle(
     const rows = await tx.query<{ id: number; inserted: boolean }>(
       `insert into articles
          (canonical_url, url, feed_id, title, byline, lang, text, published, fetched_at, updated_at, source, relevant,
-          guid, content_hash)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11, $12, $13)
+          guid, content_hash, source_reason)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11, $12, $13, $14)
        on conflict (canonical_url) do update set
          url = excluded.url,
          title = excluded.title,
@@ -93,6 +93,7 @@ export async function upsertArticle(
          published = coalesce(excluded.published, articles.published),
          updated_at = excluded.updated_at,
          source = excluded.source,
+         source_reason = excluded.source_reason,
          relevant = excluded.relevant,
          guid = coalesce(excluded.guid, articles.guid),
          content_hash = coalesce(nullif(excluded.content_hash, ''), articles.content_hash)
@@ -112,6 +113,7 @@ export async function upsertArticle(
         article.tags.relevant,
         article.guid ?? null,
         article.contentHash ?? '',
+        article.source === 'feed' ? (article.sourceReason ?? null) : null,
       ],
     );
     const row = rows[0];
@@ -212,6 +214,49 @@ export async function listArticlesBetween(db: Db, fromIso: string, toIso: string
  */
 export async function listArticlesProcessedSince(db: Db, sinceIso: string): Promise<StoredArticle[]> {
   return selectArticles(db, 'a.updated_at >= $1', [sinceIso]);
+}
+
+/** How often a feed's recent articles fell back to the feed's own text, and the latest reason. */
+export interface FeedTextUse {
+  /** Articles looked at: the feed's latest, at most `latest`. */
+  articles: number;
+  fromFeedText: number;
+  lastReason: string | null;
+}
+
+/**
+ * Per feed, how many of its latest `latest` articles use the feed's text instead of the page, and
+ * why the latest of those did: a site blocking us, or a machine too busy to extract in time, shows.
+ *
+ * @example
+ * const use = await feedTextUse(db); // Map { 'bbc-world' => { articles: 20, fromFeedText: 3, lastReason: 'http: … HTTP 403' } }
+ */
+export async function feedTextUse(db: Db, latest = 20): Promise<Map<string, FeedTextUse>> {
+  const rows = await db.query<{
+    feed_id: string;
+    articles: number;
+    from_feed: number;
+    last_reason: string | null;
+  }>(
+    `with recent as (
+       select feed_id, source, source_reason, fetched_at, id,
+              row_number() over (partition by feed_id order by fetched_at desc, id desc) as n
+       from articles
+     )
+     select feed_id,
+            count(*)::int as articles,
+            (count(*) filter (where source = 'feed'))::int as from_feed,
+            (array_agg(source_reason order by fetched_at desc, id desc)
+               filter (where source = 'feed'))[1] as last_reason
+       from recent where n <= $1 group by feed_id`,
+    [latest],
+  );
+  return new Map(
+    rows.map((r) => [
+      r.feed_id,
+      { articles: r.articles, fromFeedText: r.from_feed, lastReason: r.last_reason },
+    ]),
+  );
 }
 
 /** Rows per table, for tests and `status` output. */

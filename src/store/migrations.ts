@@ -226,6 +226,16 @@ export const migrations: readonly Migration[] = [
       alter table alert_deliveries add column evidence text;
     `,
   },
+  {
+    version: 9,
+    name: 'why the feed text stood in',
+    sql: `
+      -- When the feed's own text stands in for the page (source 'feed'), why: the page's failure
+      -- ("took longer than 10000 ms", "HTTP 404") or that the feed's text was the better one. A busy
+      -- machine or a blocking site then shows in \`cli feeds\`, not only in a log line.
+      alter table articles add column source_reason text;
+    `,
+  },
 ];
 
 /**

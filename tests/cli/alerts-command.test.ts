@@ -1,12 +1,12 @@
 /**
- * `alerts test` as a person runs it: a real process (a stand-in entry with only this command), a real
- * config directory and an embedded PGlite holding two stored articles.
+ * `alerts test` as a person runs it: the real program (in-process, its clock fixed at NOW so that
+ * `--since` windows over stored 2025 articles are the same on every run), a real config directory and
+ * an embedded PGlite holding two stored articles.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { seedDataDir } from '../helpers/pglite-template.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TaggedArticleSchema } from '../../src/model.ts';
 import type { TaggedArticle } from '../../src/model.ts';
@@ -15,31 +15,18 @@ import { openDb } from '../../src/store/db.ts';
 import { upsertFeeds } from '../../src/store/feeds.ts';
 import { migrate } from '../../src/store/migrations.ts';
 import { projectRoot } from '../helpers/pipeline-setup.ts';
+import { cliInProcess } from '../helpers/run-cli.ts';
 
-const run = promisify(execFile);
-const tsx = path.join(projectRoot, 'node_modules/.bin/tsx');
-// The real command, registered on an entry whose clock is NOW (see the file).
-const entry = path.join(projectRoot, 'tests/cli/alerts-command-entry.ts');
 const NOW = '2025-12-20T12:00:00.000Z';
 
 let dir: string;
 let env: Record<string, string>;
 
-async function cli(args: string[]) {
-  try {
-    const { stdout, stderr } = await run(tsx, [entry, ...args], {
-      cwd: projectRoot,
-      env: { ...process.env, LOG_LEVEL: 'silent', ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = (args: string[]) => cliInProcess(args, { env, now: () => new Date(NOW) });
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'cw-alerts-cli-'));
+  seedDataDir(path.join(dir, 'data'));
   await writeFile(
     path.join(dir, 'feeds.yaml'),
     'feeds:\n  - id: seed\n    url: https://www.example.com/rss\n  - id: other\n    url: https://www.example.org/rss\n',

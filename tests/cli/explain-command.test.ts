@@ -1,31 +1,15 @@
-/** `explain` as a person runs it: a real `src/cli.ts` process reading JSON lines on stdin. */
-import { spawn } from 'node:child_process';
+/** `explain` as a person runs it: the real program (in-process) reading JSON lines on stdin. */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliInProcess } from '../helpers/run-cli.ts';
 import { projectRoot } from '../tagging/shipped-watchlist.ts';
 
-const tsx = path.join(projectRoot, 'node_modules/.bin/tsx');
-const entry = path.join(projectRoot, 'src/cli.ts');
 const watchlist = path.join(projectRoot, 'config/watchlists/gaza-ceasefire.yaml');
 const devPath = path.resolve(projectRoot, '../shared/datasets/tagging/dev.jsonl');
 
-function cli(args: string[], input: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(tsx, [entry, ...args], {
-      cwd: projectRoot,
-      env: { ...process.env, LOG_LEVEL: 'silent' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
+const cli = (args: string[], input: string) => cliInProcess(args, { input });
 
 let dir: string;
 let dev: string;

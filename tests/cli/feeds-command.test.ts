@@ -1,24 +1,22 @@
 /**
- * `feeds`, `feeds add`, `feeds import`, `feeds export` as a person runs them: a real process, a real
- * config directory, a fixture site on 127.0.0.1 (ALLOW_PRIVATE_NETWORKS=true) that counts requests.
+ * `feeds`, `feeds add`, `feeds import`, `feeds export` as a person runs them: the real program (run
+ * in-process), a real config directory, a fixture site on 127.0.0.1 (ALLOW_PRIVATE_NETWORKS=true) that
+ * counts requests.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { seedDataDir } from '../helpers/pglite-template.ts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadFeedsFile } from '../../src/config/load-config.ts';
 import { parseOpml } from '../../src/feeds/opml.ts';
+import { upsertArticle } from '../../src/store/articles.ts';
 import { openDb } from '../../src/store/db.ts';
 import { recordFeedFailure, upsertFeeds } from '../../src/store/feeds.ts';
 import { migrate } from '../../src/store/migrations.ts';
 import { startFixtureSite, type FixtureSite } from '../helpers/local-servers.ts';
 import { fixture, projectRoot } from '../helpers/pipeline-setup.ts';
-
-const run = promisify(execFile);
-const tsx = path.join(projectRoot, 'node_modules/.bin/tsx');
-const entry = path.join(projectRoot, 'src/cli.ts');
+import { cliInProcess } from '../helpers/run-cli.ts';
 
 let site: FixtureSite;
 let dir: string;
@@ -26,18 +24,8 @@ let env: Record<string, string>;
 const feedsFile = () => path.join(dir, 'feeds.yaml');
 const INITIAL_FEEDS = 'feeds:\n  - id: closed-port\n    url: http://127.0.0.1:1/rss.xml\n';
 
-async function cli(args: string[], extraEnv: Record<string, string> = {}) {
-  try {
-    const { stdout, stderr } = await run(tsx, [entry, ...args], {
-      cwd: projectRoot,
-      env: { ...process.env, LOG_LEVEL: 'silent', ...env, ...extraEnv },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = (args: string[], extraEnv: Record<string, string> = {}) =>
+  cliInProcess(args, { env: { ...env, ...extraEnv } });
 
 beforeAll(async () => {
   const feedXml = await readFile(fixture('feeds/127.0.0.1--gaza-ceasefire.xml'));
@@ -61,6 +49,7 @@ afterAll(() => site.close());
 
 beforeEach(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'cw-feeds-cli-'));
+  seedDataDir(path.join(dir, 'data'));
   await writeFile(feedsFile(), INITIAL_FEEDS);
   await writeFile(path.join(dir, 'alerts.yaml'), 'rules: []\n');
   env = {
@@ -273,23 +262,43 @@ describe('feeds status', () => {
       score: 6,
       nextPollAt: new Date(now + 5 * 3_600_000 - 60_000).toISOString(),
     });
+    // The never-polled feed's one article fell back to the feed's text: the page was too slow.
+    const article = (n: number, source: 'page' | 'feed') => ({
+      feedId: 'never-polled',
+      url: `https://example.org/a${n}`,
+      canonicalUrl: `https://example.org/a${n}`,
+      title: `Article ${n}`,
+      byline: null,
+      lang: 'en',
+      text: 'Talks resumed in Cairo.',
+      published: null,
+      fetchedAt: new Date(now - n * 60_000).toISOString(),
+      source,
+      sourceReason: source === 'feed' ? 'extract: https://example.org/a1: took longer than 10000 ms' : null,
+      tags: { relevant: false, actors: [], phases: [], mentions: [] },
+    });
+    await upsertArticle(db, article(1, 'feed'));
+    await upsertArticle(db, article(2, 'page'));
     await db.close();
 
     const { code, stdout } = await cli(['feeds']);
     expect(code).toBe(0);
     const lines = stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(3);
-    expect(lines[0]).toMatch(/^ID +STATUS +LAST SUCCESS +SCORE +NEXT POLL +LAST ERROR$/);
+    expect(lines[0]).toMatch(/^ID +STATUS +LAST SUCCESS +SCORE +NEXT POLL +FEED TEXT +LAST PROBLEM$/);
     expect(lines[1]).toMatch(
-      /^closed-port +failing \(sustained\) +never +6\/6 +in 4 h +http: http:\/\/127\.0\.0\.1:1\/rss\.xml: connection refused by 127\.0\.0\.1 \(ECONNREFUSED\)$/,
+      /^closed-port +failing \(sustained\) +never +6\/6 +in 4 h +- +http: http:\/\/127\.0\.0\.1:1\/rss\.xml: connection refused by 127\.0\.0\.1 \(ECONNREFUSED\)$/,
     );
-    expect(lines[2]).toMatch(/^never-polled +new +never +0 +due +-$/);
+    // A busy machine or a blocking site shows: 1 of its 2 latest articles used the feed's text, and why.
+    expect(lines[2]).toMatch(
+      /^never-polled +new +never +0 +due +1\/2 +feed text used: extract: https:\/\/example\.org\/a1: took longer than 10000 ms$/,
+    );
     // Aligned: every column starts at the same offset on every line.
     const columnStart = (line: string, n: number) => {
       const gap = [...line.matchAll(/ {2,}(?=\S)/g)][n - 1];
       return gap ? (gap.index ?? 0) + gap[0].length : -1;
     };
-    for (const n of [1, 2, 3, 4, 5]) {
+    for (const n of [1, 2, 3, 4, 5, 6]) {
       expect(new Set(lines.map((l) => columnStart(l, n))).size, `column ${n + 1}`).toBe(1);
     }
   });

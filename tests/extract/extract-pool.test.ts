@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PipelineError } from '../../src/errors.ts';
 import { extractArticle } from '../../src/extract/extract-article.ts';
 import { createExtractPool } from '../../src/extract/extract-pool.ts';
@@ -40,12 +40,18 @@ async function settle(promise: Promise<unknown>): Promise<unknown> {
   );
 }
 
-describe('createExtractPool', () => {
+describe('createExtractPool gives what in-process extraction gives', () => {
+  // One pool for these three: starting threads (jsdom loads in each) is the costly part of a pool.
+  let shared: ExtractPool;
+  beforeAll(() => {
+    shared = createExtractPool({ size: 2 });
+  });
+  afterAll(() => shared.close());
+
   it('same-articles-as-in-process-for-pages-in-parallel', async () => {
-    pool = createExtractPool({ size: 2 });
-    const articles = await Promise.all(PAGES.map((page) => pool?.extract(page.html, page.url)));
+    const articles = await Promise.all(PAGES.map((page) => shared.extract(page.html, page.url)));
     expect(articles).toEqual(PAGES.map((page) => extractArticle(page.html, page.url)));
-    expect(pool.stats()).toMatchObject({ pages: PAGES.length, timeouts: 0, crashes: 0, restarts: 0 });
+    expect(shared.stats()).toMatchObject({ pages: PAGES.length, timeouts: 0, crashes: 0, restarts: 0 });
   });
 
   it.each([
@@ -60,8 +66,7 @@ describe('createExtractPool', () => {
       inProcess = error;
     }
     expect(inProcess).toBeInstanceOf(PipelineError);
-    pool = createExtractPool({ size: 1 });
-    const error = await settle(pool.extract(html, url));
+    const error = await settle(shared.extract(html, url));
     expect(error).toBeInstanceOf(PipelineError);
     const expected = inProcess as PipelineError;
     expect(error).toMatchObject({
@@ -72,7 +77,9 @@ describe('createExtractPool', () => {
       permanent: expected.permanent,
     });
   });
+});
 
+describe('createExtractPool', () => {
   it('runaway-page-is-terminated-and-the-next-page-succeeds', async () => {
     pool = createExtractPool({ size: 1, pageTimeoutMs: RUNAWAY_TIMEOUT_MS });
     const runawayUrl = 'https://example.com/nested-divs';

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { loadSettings, type Settings } from '../../src/config/settings.ts';
+import { freshDataDir } from './pglite-template.ts';
 import {
   startFixtureSite,
   startMailCatcher,
@@ -88,7 +89,8 @@ export async function startPipelineWorld(
       '  weeklyOn: monday',
     ].join('\n'),
   );
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'cw-data-'));
+  // A migrated embedded database, copied rather than created (tests/global-setup.ts).
+  const dataDir = freshDataDir();
   const settings = loadSettings({
     REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
     DATABASE_URL: opts.databaseUrl,

@@ -9,7 +9,7 @@ import { PACE_MS, startOncePath, startScenarioWorld, startServicePath } from './
 import { initialState, prng, randomEvents } from './random-timeline.ts';
 
 const TIMELINES = Number(process.env.SCENARIO_TIMELINES ?? 2);
-const STEPS = Number(process.env.SCENARIO_STEPS ?? 4);
+const STEPS = Number(process.env.SCENARIO_STEPS ?? 3);
 const FIRST_SEED = Number(process.env.SCENARIO_SEED ?? 1);
 const seeds = Array.from({ length: TIMELINES }, (_, i) => FIRST_SEED + i);
 

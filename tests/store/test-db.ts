@@ -3,6 +3,9 @@
  * and the PostgreSQL on this machine (`TEST_DATABASE_URL` to point elsewhere, 127.0.0.1 only).
  */
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { freshPgliteDir } from '../helpers/pglite-template.ts';
 import { openDb, type Db } from '../../src/store/db.ts';
 import { migrate } from '../../src/store/migrations.ts';
 import type { FeedConfig, Mention, TaggedArticle } from '../../src/model.ts';
@@ -17,7 +20,8 @@ export interface Backend {
 }
 
 export const backends: Backend[] = [
-  { name: 'pglite', dataDir: 'memory://' },
+  // An embedded database copied from the migrated template (tests/global-setup.ts), not created.
+  { name: 'pglite' },
   { name: 'postgres', databaseUrl: TEST_DATABASE_URL },
 ];
 
@@ -26,17 +30,23 @@ export function uniqueSchema(): string {
   return `cw_test_${randomBytes(6).toString('hex')}`;
 }
 
+const copies = new WeakMap<Db, string>();
+
 /** Opens a backend in a fresh schema and migrates it. */
 export async function openTestDb(backend: Backend, schema: string): Promise<Db> {
-  const db = await openDb({ ...backend, schema });
+  const dataDir = backend.name === 'pglite' ? (backend.dataDir ?? freshPgliteDir()) : undefined;
+  const db = await openDb({ ...backend, dataDir, schema });
+  if (dataDir && !backend.dataDir) copies.set(db, dataDir);
   await migrate(db);
   return db;
 }
 
-/** Drops the test schema (a no-op for PGlite in memory beyond tidiness) and closes the handle. */
+/** Drops the test schema and closes the handle; a copied PGlite directory is removed. */
 export async function dropTestDb(db: Db, schema: string): Promise<void> {
   await db.exec(`drop schema if exists ${schema} cascade`);
   await db.close();
+  const copy = copies.get(db);
+  if (copy) rmSync(path.dirname(copy), { recursive: true, force: true });
 }
 
 /** Empties every table so each test starts from nothing. */

@@ -1,7 +1,7 @@
 /**
  * `npm start` as a person runs it: a real process tree (npm, node, the extraction threads), the JSON
  * log at the default level, and how it ends: SIGTERM to the npm process, or npm killed outright,
- * must leave no process behind.
+ * must leave no process behind. The two cases run at once (each has its own queues and database).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
@@ -9,7 +9,14 @@ import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueueNames } from '../../src/queue/queues.ts';
 import { waitFor } from '../helpers/local-servers.ts';
+import { seedDataDir } from '../helpers/pglite-template.ts';
 import { projectRoot, startPipelineWorld, type PipelineWorld } from '../helpers/pipeline-setup.ts';
+
+/**
+ * A whole `npm start`: npm, Node compiling the TypeScript, the database and the first poll, then the
+ * shutdown. About 10 s on a quiet two-core machine; the limit leaves room for a busy one.
+ */
+const PROCESS_TEST_MS = 120_000;
 
 interface LogLine {
   msg?: string;
@@ -51,7 +58,7 @@ function alive(pid: number): boolean {
   }
 }
 
-describe('npm start as a process', () => {
+describe.concurrent('npm start as a process', () => {
   let world: PipelineWorld;
   const prefixes: string[] = [];
 
@@ -73,6 +80,8 @@ describe('npm start as a process', () => {
   function start(prefix: string): Started {
     prefixes.push(prefix);
     const s = world.settings;
+    const dataDir = `${s.DATA_DIR}/${prefix}`;
+    seedDataDir(dataDir);
     const env: NodeJS.ProcessEnv = { ...process.env };
     // The default level, as a user gets it: vitest's own variables would silence the log.
     delete env.VITEST;
@@ -82,7 +91,7 @@ describe('npm start as a process', () => {
       QUEUE_PREFIX: prefix,
       CONFIG_DIR: s.CONFIG_DIR,
       WATCHLIST: s.WATCHLIST,
-      DATA_DIR: `${s.DATA_DIR}/${prefix}`,
+      DATA_DIR: dataDir,
       DIGEST_DIR: s.DIGEST_DIR,
       ALLOW_PRIVATE_NETWORKS: 'true',
       HOST_MIN_SPACING_MS: '20',
@@ -108,43 +117,51 @@ describe('npm start as a process', () => {
 
   const logged = (s: Started, msg: string) => waitFor(msg, () => s.logs.find((l) => l.msg === msg), 60_000);
 
-  it('says at the default level when an article is stored and an alert sent, and stops on SIGTERM', async () => {
-    const service = start(`cw_proc_${process.pid}_term`);
-    const stored = await logged(service, 'article stored');
-    expect(stored).toMatchObject({
-      article_url: expect.stringContaining(world.site.base),
-      feed_id: 'world-news',
-    });
-    const sent = await logged(service, 'alert sent');
-    expect(sent).toMatchObject({
-      rule_id: expect.any(String),
-      channel: 'slack',
-      story_id: expect.any(Number),
-    });
+  it(
+    'says at the default level when an article is stored and an alert sent, and stops on SIGTERM',
+    async () => {
+      const service = start(`cw_proc_${process.pid}_term`);
+      const stored = await logged(service, 'article stored');
+      expect(stored).toMatchObject({
+        article_url: expect.stringContaining(world.site.base),
+        feed_id: 'world-news',
+      });
+      const sent = await logged(service, 'alert sent');
+      expect(sent).toMatchObject({
+        rule_id: expect.any(String),
+        channel: 'slack',
+        story_id: expect.any(Number),
+      });
 
-    const npm = service.child.pid as number;
-    const tree = descendants(npm);
-    expect(tree.length).toBeGreaterThanOrEqual(1);
-    service.child.kill('SIGTERM');
-    expect(await service.exited).not.toBeNull();
-    await waitFor(
-      'every process of npm start gone',
-      () => (tree.every((p) => !alive(p)) ? true : undefined),
-      30_000,
-    );
-    expect(service.logs.map((l) => l.msg)).toContain('workers closed');
-  });
+      const npm = service.child.pid as number;
+      const tree = descendants(npm);
+      expect(tree.length).toBeGreaterThanOrEqual(1);
+      service.child.kill('SIGTERM');
+      expect(await service.exited).not.toBeNull();
+      await waitFor(
+        'every process of npm start gone',
+        () => (tree.every((p) => !alive(p)) ? true : undefined),
+        30_000,
+      );
+      expect(service.logs.map((l) => l.msg)).toContain('workers closed');
+    },
+    PROCESS_TEST_MS,
+  );
 
-  it('stops when npm itself is killed and cannot pass a signal on', async () => {
-    const service = start(`cw_proc_${process.pid}_kill`);
-    await logged(service, 'workers started');
-    const npm = service.child.pid as number;
-    const tree = descendants(npm);
-    service.child.kill('SIGKILL');
-    await waitFor(
-      'the orphaned workers gone',
-      () => (tree.every((p) => !alive(p)) ? true : undefined),
-      30_000,
-    );
-  });
+  it(
+    'stops when npm itself is killed and cannot pass a signal on',
+    async () => {
+      const service = start(`cw_proc_${process.pid}_kill`);
+      await logged(service, 'workers started');
+      const npm = service.child.pid as number;
+      const tree = descendants(npm);
+      service.child.kill('SIGKILL');
+      await waitFor(
+        'the orphaned workers gone',
+        () => (tree.every((p) => !alive(p)) ? true : undefined),
+        30_000,
+      );
+    },
+    PROCESS_TEST_MS,
+  );
 });
