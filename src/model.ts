@@ -9,19 +9,21 @@ import { parseRuleExpression, RuleExpressionError } from './alerts/rule-expressi
 const isoDate = z.string().nullable();
 
 /** One entry of `config/feeds.yaml`. */
-export const FeedConfigSchema = z.object({
-  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'feed id: lowercase letters, digits and dashes'),
-  url: z.url(),
-  title: z.string().optional(),
-  /** Minutes between two polls of this feed. @defaultValue 15 */
-  intervalMinutes: z
-    .number()
-    .int()
-    .min(1)
-    .max(24 * 60)
-    .default(15),
-  labels: z.array(z.string()).default([]),
-});
+export const FeedConfigSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'feed id: lowercase letters, digits and dashes'),
+    url: z.url(),
+    title: z.string().optional(),
+    /** Minutes between two polls of this feed. @defaultValue 15 */
+    intervalMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(15),
+    labels: z.array(z.string()).default([]),
+  })
+  .strict();
 export type FeedConfig = z.infer<typeof FeedConfigSchema>;
 
 /** One item of a parsed feed, as the DESIGN.md `parse-feed` contract prints it. */
@@ -187,40 +189,43 @@ export interface StoredArticleFields {
 }
 
 /** An alert rule of `config/alerts.yaml`: every listed condition must hold (any-of within a list). */
-const AlertRuleFieldsSchema = z.object({
-  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'rule id: lowercase letters, digits and dashes'),
-  description: z.string().optional(),
-  /** Fires when the article carries any of these actor ids. */
-  actors: z.array(z.string()).default([]),
-  /** Fires when the article carries any of these phase ids. */
-  phases: z.array(z.string()).default([]),
-  /** Fires when the title or text contains any of these words or phrases (case-insensitive, whole words). */
-  keywords: z.array(z.string()).default([]),
-  /** Only articles the tagger judged relevant. @defaultValue true */
-  relevantOnly: z.boolean().default(true),
-  /** At most this many messages an hour per channel; the rest wait for one summary. */
-  maxPerHour: z.number().int().min(1).optional(),
-  /** No messages between these local times (the digest's time zone); held alerts follow in one summary. */
-  quietHours: z
-    .object({
-      from: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'quiet hours: HH:MM'),
-      to: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'quiet hours: HH:MM'),
-    })
-    .optional(),
-  channels: z.array(ChannelSchema).min(1),
-  /**
-   * A boolean expression over `actor:ID`, `phase:ID`, `feed:ID`, words and "quoted phrases" with AND, OR,
-   * NOT, parentheses and NEAR/n (see src/alerts/rule-expression.ts); must hold besides the lists.
-   */
-  when: z.string().optional(),
-  /** Only articles from these feed ids (config/feeds.yaml); absent or empty = every feed. */
-  feeds: z.array(z.string()).optional(),
-  /**
-   * Where an actor or phase must be for its condition to count: anywhere ('any'), in the title or the
-   * lead ('lead'), in the title ('title'). @defaultValue 'any'
-   */
-  salience: z.enum(['any', 'lead', 'title']).optional(),
-});
+const AlertRuleFieldsSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'rule id: lowercase letters, digits and dashes'),
+    description: z.string().optional(),
+    /** Fires when the article carries any of these actor ids. */
+    actors: z.array(z.string()).default([]),
+    /** Fires when the article carries any of these phase ids. */
+    phases: z.array(z.string()).default([]),
+    /** Fires when the title or text contains any of these words or phrases (case-insensitive, whole words). */
+    keywords: z.array(z.string()).default([]),
+    /** Only articles the tagger judged relevant. @defaultValue true */
+    relevantOnly: z.boolean().default(true),
+    /** At most this many messages an hour per channel; the rest wait for one summary. */
+    maxPerHour: z.number().int().min(1).optional(),
+    /** No messages between these local times (the digest's time zone); held alerts follow in one summary. */
+    quietHours: z
+      .object({
+        from: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'quiet hours: HH:MM'),
+        to: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'quiet hours: HH:MM'),
+      })
+      .strict()
+      .optional(),
+    channels: z.array(ChannelSchema).min(1),
+    /**
+     * A boolean expression over `actor:ID`, `phase:ID`, `feed:ID`, words and "quoted phrases" with AND, OR,
+     * NOT, parentheses and NEAR/n (see src/alerts/rule-expression.ts); must hold besides the lists.
+     */
+    when: z.string().optional(),
+    /** Only articles from these feed ids (config/feeds.yaml); absent or empty = every feed. */
+    feeds: z.array(z.string()).optional(),
+    /**
+     * Where an actor or phase must be for its condition to count: anywhere ('any'), in the title or the
+     * lead ('lead'), in the title ('title'). @defaultValue 'any'
+     */
+    salience: z.enum(['any', 'lead', 'title']).optional(),
+  })
+  .strict();
 /** Parsed here so a mistake in `when` is reported with the file, the line and rules.N.when. */
 export const AlertRuleSchema = AlertRuleFieldsSchema.superRefine((rule, ctx) => {
   if (rule.when === undefined) return;

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { seedDataDir } from './helpers/pglite-template.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFixtureSite } from './helpers/local-servers.ts';
 import { fixture, projectRoot } from './helpers/pipeline-setup.ts';
 import { cliInProcess } from './helpers/run-cli.ts';
 
@@ -92,6 +93,64 @@ describe('cli extract', () => {
     expect(String(line?.text)).toContain('international stabilization force');
     expect(String(line?.text)).not.toContain('All rights reserved');
     expect(Object.keys(line ?? {})).toEqual(expect.arrayContaining(['byline', 'published']));
+  });
+
+  describe('--url time limit', () => {
+    /**
+     * 60,000 paragraphs (5.5 MB, under PAGE_MAX_BYTES): about 20 s of extraction (measured), far past
+     * the 3 s limit below however fast the machine.
+     */
+    const slowPage = `<html><head><title>Slow</title></head><body><article>${'<p>Mediators from Qatar and Egypt met in Cairo on the ceasefire.</p>'.repeat(60_000)}</article></body></html>`;
+    let site: Awaited<ReturnType<typeof startFixtureSite>>;
+    const env = { ALLOW_PRIVATE_NETWORKS: 'true' };
+
+    beforeAll(async () => {
+      const seedPage = await readFile(fixture('pages/seed--witkoff-miami-talks-gaza-ceasefire.html'));
+      site = await startFixtureSite(() => ({ '/seed': { body: seedPage }, '/slow': { body: slowPage } }));
+    });
+    afterAll(() => site.close());
+
+    it('extracts-a-page-within-the-default-limit', async () => {
+      const { code, stdout } = await cli(['extract', '--url', `${site.base}/seed`], { env });
+      expect(code).toBe(0);
+      const [line] = jsonLines(stdout);
+      expect(line).toMatchObject({ url: `${site.base}/seed`, lang: 'en' });
+      expect(String(line?.text)).toContain('international stabilization force');
+    });
+
+    it('stops-a-page-past-the-limit-with-the-reason', { timeout: 15_000 }, async () => {
+      const started = Date.now();
+      const { code, stdout } = await cli(['extract', '--url', `${site.base}/slow`, '--time-limit', '3'], {
+        env,
+      });
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(code).toBe(0);
+      expect(jsonLines(stdout)).toEqual([
+        {
+          url: `${site.base}/slow`,
+          error: expect.stringMatching(
+            new RegExp(
+              `^extract: ${site.base}/slow: stopped at the 3 s time limit for fetching and extracting the page \\(fetching took \\d+\\.\\d s\\); give more with --time-limit <seconds>$`,
+            ),
+          ),
+        },
+      ]);
+    });
+
+    it.each([
+      { name: 'not-a-number', limit: 'soon' },
+      { name: 'zero', limit: '0' },
+    ])('refuses-a-time-limit-$name', async ({ limit }) => {
+      const { code, stdout, stderr } = await cli(
+        ['extract', '--url', `${site.base}/seed`, '--time-limit', limit],
+        {
+          env,
+        },
+      );
+      expect(code).toBe(2);
+      expect(stdout).toBe('');
+      expect(stderr).toContain(`extract: --time-limit ${limit}: a number of seconds, e.g. 30`);
+    });
   });
 
   it('refuses a private-network URL through the guarded client, without connecting', async () => {

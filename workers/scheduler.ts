@@ -8,7 +8,7 @@ import { describeError } from '../src/errors.ts';
 import { flow } from '../src/pipeline/flow.ts';
 import { stageJobOptions } from '../src/queue/stage-worker.ts';
 import { openRuntime } from './runtime.ts';
-import { isMain } from './service.ts';
+import { isMain } from './is-main.ts';
 
 const FEED_SCHEDULER_PREFIX = 'feed-';
 export const DIGEST_SCHEDULER_ID = 'digest-daily';

@@ -4,25 +4,18 @@
  * however the process was started (`npm start`, `node --import tsx`, a container's PID 1) — and exit
  * even if a job will not finish: a second signal, or the grace period, ends the process.
  */
-import { realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import type { Worker } from 'bullmq';
 import type { Settings } from '../src/config/settings.ts';
 import { describeError } from '../src/errors.ts';
 import { log } from '../src/log.ts';
 import { openRuntime, type Runtime } from './runtime.ts';
+import { upsertSchedulers } from './scheduler.ts';
+import { dueWork } from '../src/pipeline/steps.ts';
+import { redrive } from '../src/queue/stage-worker.ts';
+
+export { isMain } from './is-main.ts';
 
 export type WorkerFactory = (rt: Runtime) => Worker;
-
-export function isMain(moduleUrl: string): boolean {
-  const entry = process.argv[1];
-  if (!entry) return false;
-  try {
-    return pathToFileURL(realpathSync(entry)).href === moduleUrl;
-  } catch {
-    return false;
-  }
-}
 
 /** Attaches the listeners every worker needs: errors logged with context, never unhandled. */
 export function watchWorker(worker: Worker): Worker {
@@ -39,6 +32,12 @@ export function watchWorker(worker: Worker): Worker {
 export interface StartOptions {
   /** Runs before the workers start; may return what to close when the service stops (a server). */
   beforeStart?: (rt: Runtime) => Promise<(() => Promise<void>) | undefined>;
+  /**
+   * Reconcile the ledger with the queues at start and every RECONCILE_EVERY_MS: re-create the job
+   * schedulers (a Redis that lost its data lost them) and queue again what stayed pending. On for
+   * every service process; tests that drive polls themselves leave it off. @defaultValue false
+   */
+  reconcile?: boolean;
   /** Defaults to the environment's settings (tests pass their own). */
   settings?: Settings;
   schema?: string;
@@ -51,14 +50,60 @@ export async function startWorkers(
   const rt = await openRuntime({ settings: opts.settings, schema: opts.schema });
   const cleanup = await opts.beforeStart?.(rt);
   const workers = factories.map((make) => watchWorker(make(rt)));
+  const reconciler = opts.reconcile ? startReconciler(rt) : null;
   let stopping: Promise<void> | null = null;
   const stop = () =>
     (stopping ??= (async () => {
+      await reconciler?.stop();
       await Promise.all(workers.map((w) => w.close()));
       if (cleanup) await cleanup();
       await rt.close();
     })());
   return { rt, workers, stop };
+}
+
+/**
+ * One reconciler pass: the schedulers upserted again (idempotent), then the items and alerts the
+ * ledger holds pending with no live job queued again. Several processes may run it at once: job ids
+ * keep the work single.
+ */
+export async function reconcileOnce(rt: Runtime): Promise<{ items: number; alerts: number }> {
+  await upsertSchedulers(rt);
+  const due = await dueWork(rt.ctx, rt.ctx.settings.RECONCILE_AFTER_MS);
+  const items = await redrive(
+    rt.queues,
+    rt.ctx.settings,
+    due.items.map((ref) => ({ stage: 'article' as const, data: ref })),
+  );
+  const alerts = await redrive(
+    rt.queues,
+    rt.ctx.settings,
+    due.alerts.map((job) => ({ stage: 'alert' as const, data: job })),
+  );
+  if (items + alerts > 0) log.info({ items, alerts }, 'reconciler: pending work queued again');
+  return { items, alerts };
+}
+
+/** Runs reconcileOnce now and every RECONCILE_EVERY_MS, one pass at a time; a failed pass is logged. */
+function startReconciler(rt: Runtime): { stop(): Promise<void> } {
+  let running: Promise<unknown> = Promise.resolve();
+  let stopped = false;
+  const pass = () => {
+    if (stopped) return;
+    running = reconcileOnce(rt).catch((error: unknown) =>
+      log.error({ err: describeError(error) }, 'reconciler: pass failed; trying again at the next'),
+    );
+  };
+  pass();
+  const timer = setInterval(() => void running.then(pass), rt.ctx.settings.RECONCILE_EVERY_MS);
+  timer.unref();
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
 }
 
 /**
@@ -74,7 +119,7 @@ const PARENT_CHECK_MS = 1_000;
 /** Entry point of a worker file run directly (`tsx workers/feed-worker.ts`). */
 export async function runService(factories: WorkerFactory[], opts: StartOptions = {}): Promise<void> {
   try {
-    const service = await startWorkers(factories, opts);
+    const service = await startWorkers(factories, { reconcile: true, ...opts });
     log.info({ queues: service.workers.map((w) => w.name), pid: process.pid }, 'workers started');
     let signalled = false;
     const shutdown = (signal: string) => {

@@ -9,6 +9,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { toTaggedArticle } from '../alerts/compose-alert.ts';
 import { evaluateRule, prepareArticle } from '../alerts/evaluate-rule.ts';
 import { parseRuleExpression } from '../alerts/rule-expression.ts';
+import { editDistance } from '../config/closest-match.ts';
 import { configPaths } from '../config/load-config.ts';
 import { configInvalid, describeError } from '../errors.ts';
 import { problem, say, type CliDeps } from './cli-io.ts';
@@ -66,23 +67,6 @@ function adHocRule(when: string): AlertRule {
 
 /** What a rule id may look like (alerts.yaml's schema): a word like this is taken for a rule id. */
 const RULE_ID = /^[a-z0-9][a-z0-9-]*$/;
-
-/** Edit distance between two short strings (rule ids): how far a typo is from each rule. */
-function editDistance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++) {
-      next[j] = Math.min(
-        (row[j] ?? 0) + 1,
-        (next[j - 1] ?? 0) + 1,
-        (row[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    row = next;
-  }
-  return row[b.length] ?? 0;
-}
 
 /** The rule to test: a rule of alerts.yaml, or an expression; a missing rule id is an error. */
 function chooseRule(

@@ -25,6 +25,7 @@ import { registerAlertsCommand } from './alerts-command.ts';
 import { note, problem, type CliDeps, type CliIo } from './cli-io.ts';
 import { registerExplainCommand } from './explain-command.ts';
 import { registerFeedsCommand } from './feeds-command.ts';
+import { registerJobsCommand } from './jobs-command.ts';
 
 const out = (io: CliIo, value: unknown) => io.stdout.write(`${JSON.stringify(value)}\n`);
 
@@ -206,24 +207,60 @@ export function buildProgram(deps: CliDeps): Command {
     .description('extract article text from HTML files, or from --url alone through the guarded HTTP client')
     .argument('[files...]')
     .option('--url <url>', 'page URL (base for links); alone, fetch this page')
-    .action(async (files: string[], opts: { url?: string }) => {
+    .option(
+      '--time-limit <seconds>',
+      'with --url alone: longest time for fetching and extracting (default: FETCH_TIMEOUT_MS + 10 s)',
+    )
+    .action(async (files: string[], opts: { url?: string; timeLimit?: string }) => {
       if (files.length === 0) {
         const url = opts.url;
         if (!url) return program.error('extract: give FILE... or --url URL', { exitCode: 2 });
         const settings = loadSettings();
+        // Extraction's share of the default limit: the extraction pool's own page limit, past which
+        // a page is a runaway rather than a long article (src/extract/extract-pool.ts).
+        const EXTRACT_LIMIT_MS = 10_000;
+        const limitMs =
+          opts.timeLimit === undefined
+            ? settings.FETCH_TIMEOUT_MS + EXTRACT_LIMIT_MS
+            : Number(opts.timeLimit) * 1000;
+        if (!Number.isFinite(limitMs) || limitMs <= 0) {
+          return program.error(`extract: --time-limit ${opts.timeLimit}: a number of seconds, e.g. 30`, {
+            exitCode: 2,
+          });
+        }
+        const started = Date.now();
+        // In a worker thread, terminated at the limit: on this thread a runaway page could not be stopped.
+        const pool = createExtractPool({ size: 1, pageTimeoutMs: limitMs });
+        let timer: NodeJS.Timeout | undefined;
         try {
           const response = await fetchUrl(url, {
             maxBytes: settings.PAGE_MAX_BYTES,
-            timeoutMs: settings.FETCH_TIMEOUT_MS,
+            timeoutMs: Math.min(settings.FETCH_TIMEOUT_MS, limitMs),
             allowPrivateNetworks: settings.ALLOW_PRIVATE_NETWORKS,
           });
-          const article = extractArticle(
-            decodePage(response.body, response.headers['content-type']),
-            response.url,
-          );
+          const fetchedMs = Date.now() - started;
+          const timeUp = new Promise<never>((_, reject) => {
+            timer = setTimeout(
+              () =>
+                reject(
+                  new Error(
+                    `extract: ${response.url}: stopped at the ${limitMs / 1000} s time limit for fetching ` +
+                      `and extracting the page (fetching took ${(fetchedMs / 1000).toFixed(1)} s); ` +
+                      'give more with --time-limit <seconds>',
+                  ),
+                ),
+              Math.max(0, limitMs - fetchedMs),
+            );
+          });
+          const html = decodePage(response.body, response.headers['content-type']);
+          const article = await Promise.race([pool.extract(html, response.url), timeUp]);
           out(io, { ...article, url: response.url });
         } catch (error) {
           out(io, { url, error: describeError(error) });
+        } finally {
+          clearTimeout(timer);
+          // Terminates the thread of a page still being extracted.
+          await pool.close();
         }
         return;
       }
@@ -339,6 +376,7 @@ export function buildProgram(deps: CliDeps): Command {
   registerFeedsCommand(program, deps);
   registerExplainCommand(program, deps);
   registerAlertsCommand(program, deps);
+  registerJobsCommand(program, deps);
   return program;
 }
 

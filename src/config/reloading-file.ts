@@ -2,11 +2,13 @@
  * A config file that is re-read when it changes on disk, so that a feed added with `cli feeds add`
  * or an edited watchlist is picked up by running workers without a restart. The check is a `stat`
  * at most once per `minCheckMs`; a file that stops parsing keeps the last good version and says why
- * once, because a half-saved edit must not take the service down.
+ * once, because a half-saved edit must not take the service down. A file that cannot be read (deleted,
+ * moved, permissions) is said the same way as at start: one line naming it and what to do.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { describeError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { readConfigFileSync, unreadableConfigFile, type ConfigFileKind } from './load-config.ts';
 
 export interface ReloadingFile<T> {
   /** The current parsed contents. */
@@ -20,19 +22,32 @@ export interface ReloadingFile<T> {
 /** One stat per second is negligible next to a feed poll, and a second is quick enough for a person. */
 export const DEFAULT_MIN_CHECK_MS = 1_000;
 
+/**
+ * Reads and parses `file` now (throwing the one-line error of a missing, unreadable or invalid file)
+ * and again whenever it changes.
+ *
+ * @example
+ * const feeds = reloadingFile('config/feeds.yaml', parseFeedsFile, { kind: 'feeds', log });
+ * feeds.current().feeds; // the last good version
+ */
 export function reloadingFile<T>(
   file: string,
   parse: (text: string, file: string) => T,
-  opts: { log: Logger; minCheckMs?: number; now?: () => number },
+  opts: { kind: ConfigFileKind; log: Logger; minCheckMs?: number; now?: () => number },
 ): ReloadingFile<T> {
   const now = opts.now ?? Date.now;
   const minCheckMs = opts.minCheckMs ?? DEFAULT_MIN_CHECK_MS;
   const stamp = () => {
-    const st = statSync(file);
-    return `${st.mtimeMs}:${st.size}:${st.ino}`;
+    try {
+      const st = statSync(file);
+      return `${st.mtimeMs}:${st.size}:${st.ino}`;
+    } catch (cause) {
+      throw unreadableConfigFile(file, opts.kind, cause);
+    }
   };
+  const read = () => readConfigFileSync(file, opts.kind);
   let seen = stamp();
-  let value = parse(readFileSync(file, 'utf8'), file);
+  let value = parse(read(), file);
   let version = 1;
   let checkedAt = now();
   let reportedBad: string | null = null;
@@ -54,7 +69,7 @@ export function reloadingFile<T>(
     }
     if (current === seen) return;
     try {
-      value = parse(readFileSync(file, 'utf8'), file);
+      value = parse(read(), file);
       seen = current;
       version++;
       reportedBad = null;

@@ -1,13 +1,36 @@
-/** zod schemas of every file in `config/` (the watchlist schema lives with the tagger that compiles it). */
+/**
+ * zod schemas of every file in `config/` (the watchlist schema lives with the tagger that compiles it).
+ * Every object is strict: an unknown key is a mistake to report, never a key to drop.
+ */
 import { z } from 'zod';
 import { AlertRuleSchema, FeedConfigSchema } from '../model.ts';
 
-export const FeedsFileSchema = z.object({
-  feeds: z.array(FeedConfigSchema).min(1),
-});
+/** An issue at the second and later entries whose id an earlier entry already has. */
+function uniqueIds<K extends 'feeds' | 'rules'>(list: K, what: string) {
+  return (file: Record<K, readonly { id: string }[]>, ctx: z.RefinementCtx) => {
+    const first = new Map<string, number>();
+    file[list].forEach(({ id }, i) => {
+      const earlier = first.get(id);
+      if (earlier === undefined) first.set(id, i);
+      else
+        ctx.addIssue({
+          code: 'custom',
+          path: [list, i, 'id'],
+          message: `${what} id "${id}" appears twice (first at ${list}.${earlier})`,
+        });
+    });
+  };
+}
+
+export const FeedsFileSchema = z
+  .strictObject({
+    feeds: z.array(FeedConfigSchema).min(1),
+  })
+  // Ids key each feed's history in the database.
+  .superRefine(uniqueIds('feeds', 'feed'));
 export type FeedsFile = z.infer<typeof FeedsFileSchema>;
 
-export const DigestConfigSchema = z.object({
+export const DigestConfigSchema = z.strictObject({
   /** Local time of day the daily digest is built, `HH:MM`. @defaultValue "07:00" */
   time: z
     .string()
@@ -33,7 +56,7 @@ export const DigestConfigSchema = z.object({
    */
   groups: z
     .array(
-      z.object({
+      z.strictObject({
         name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'group name: lowercase letters, digits and dashes'),
         to: z.array(z.email()).min(1),
         periods: z
@@ -46,8 +69,11 @@ export const DigestConfigSchema = z.object({
 });
 export type DigestConfig = z.infer<typeof DigestConfigSchema>;
 
-export const AlertsFileSchema = z.object({
-  rules: z.array(AlertRuleSchema).default([]),
-  digest: DigestConfigSchema.default({ time: '07:00', timezone: 'UTC', groups: [] }),
-});
+export const AlertsFileSchema = z
+  .strictObject({
+    rules: z.array(AlertRuleSchema).default([]),
+    digest: DigestConfigSchema.default({ time: '07:00', timezone: 'UTC', groups: [] }),
+  })
+  // Ids key deliveries, the per-rule Atom feeds and `cli alerts test RULE`.
+  .superRefine(uniqueIds('rules', 'rule'));
 export type AlertsFile = z.infer<typeof AlertsFileSchema>;

@@ -17,10 +17,42 @@ const commaList = z.string().transform((v) =>
     .filter((s) => s.length > 0),
 );
 
+/**
+ * Comma-separated recipients, each a plain address: a typo (`desk@example`, `desk example.org`) is
+ * refused at start instead of bouncing, or vanishing, at the first alert. Addresses are not secrets,
+ * so the one refused is named.
+ */
+const emailList = commaList.pipe(
+  z.array(z.email({ error: (issue) => `"${String(issue.input)}" is not an email address` })),
+);
+
+/**
+ * A URL with one of `protocols`. The message never repeats the value: these URLs carry passwords.
+ */
+function urlWith(protocols: readonly string[], message: string) {
+  return z.string().refine((value) => {
+    try {
+      return protocols.includes(new URL(value).protocol);
+    } catch {
+      return false;
+    }
+  }, message);
+}
+
 export const SettingsSchema = z.object({
   /** @defaultValue "redis://127.0.0.1:6379" */
-  REDIS_URL: z.string().default('redis://127.0.0.1:6379').describe('Redis for the BullMQ queues'),
-  DATABASE_URL: z.string().optional().describe('PostgreSQL; unset = embedded PGlite under DATA_DIR'),
+  REDIS_URL: urlWith(
+    ['redis:', 'rediss:'],
+    'not a Redis URL: write redis://[user:password@]host:6379[/db], or rediss:// for TLS',
+  )
+    .default('redis://127.0.0.1:6379')
+    .describe('Redis for the BullMQ queues'),
+  DATABASE_URL: urlWith(
+    ['postgres:', 'postgresql:'],
+    'not a PostgreSQL URL: write postgres://user:password@host:5432/database',
+  )
+    .optional()
+    .describe('PostgreSQL; unset = embedded PGlite under DATA_DIR'),
   DATA_DIR: z.string().default('./data').describe('embedded PGlite database directory'),
   CONFIG_DIR: z.string().default('./config').describe('feeds.yaml, alerts.yaml, watchlists/'),
   WATCHLIST: z
@@ -70,16 +102,42 @@ export const SettingsSchema = z.object({
    * 5 s, 10 s, 20 s, 40 s). Both the service and `run --once` follow it. @defaultValue 5000
    */
   RETRY_BACKOFF_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
+  /**
+   * First wait before the reconciler queues again an item or alert whose retries were spent (an
+   * outage); it doubles with each failed re-drive, up to a day. @defaultValue 3600000 (an hour)
+   */
+  REDRIVE_BACKOFF_MS: z.coerce.number().int().min(0).default(3_600_000),
+  /**
+   * How long an item or alert may stay pending with no job known to be working on it before the
+   * reconciler queues it again (its job was lost with Redis, or its worker killed). @defaultValue 120000
+   */
+  RECONCILE_AFTER_MS: z.coerce.number().int().min(0).default(120_000),
+  /** How often every service process reconciles the ledger with the queues. @defaultValue 60000 */
+  RECONCILE_EVERY_MS: z.coerce.number().int().min(1_000).default(60_000),
   /** Port of the per-rule Atom feeds served by `npm start` (`/alerts/<rule>.atom`); 0 turns them off. */
   ALERT_FEEDS_PORT: z.coerce.number().int().min(0).max(65535).default(8787),
   /** Address the Atom feeds listen on; 0.0.0.0 in a container. @defaultValue "127.0.0.1" */
   ALERT_FEEDS_HOST: z.string().default('127.0.0.1'),
   SMTP_URL: z.string().optional().describe('smtp://user:pass@host:port; unset = no email'),
   EMAIL_FROM: z.string().default('ceasefire-watch <alerts@localhost>'),
-  ALERT_EMAIL_TO: commaList.default([]),
-  DIGEST_EMAIL_TO: commaList.optional().describe('defaults to ALERT_EMAIL_TO'),
+  ALERT_EMAIL_TO: emailList.default([]),
+  DIGEST_EMAIL_TO: emailList.optional().describe('defaults to ALERT_EMAIL_TO'),
 });
 export type Settings = Readonly<z.infer<typeof SettingsSchema>>;
+
+/** Settings that are each valid but wrong together. */
+const CheckedSettingsSchema = SettingsSchema.superRefine((settings, ctx) => {
+  // Half a webhook used to turn it off without a word: the pair is required together.
+  if (Boolean(settings.WEBHOOK_URL) === Boolean(settings.WEBHOOK_SECRET)) return;
+  const [set, missing] = settings.WEBHOOK_URL
+    ? ['WEBHOOK_URL', 'WEBHOOK_SECRET']
+    : ['WEBHOOK_SECRET', 'WEBHOOK_URL'];
+  ctx.addIssue({
+    code: 'custom',
+    path: [missing],
+    message: `not set, but ${set} is: the webhook needs both (the secret signs every request)`,
+  });
+});
 
 const secretKeys = [
   'DATABASE_URL',
@@ -89,6 +147,21 @@ const secretKeys = [
   'WEBHOOK_URL',
   'WEBHOOK_SECRET',
 ] as const;
+
+function readSecretFile(variable: string, file: string): string {
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch (cause) {
+    throw new PipelineError({
+      code: 'CONFIG_INVALID',
+      stage: 'config',
+      culprit: `environment variable ${variable}`,
+      detail: `cannot read ${file} (${(cause as NodeJS.ErrnoException).code ?? 'error'})`,
+      permanent: true,
+      cause,
+    });
+  }
+}
 
 /**
  * Reads settings from an environment (process.env by default), resolving `*_FILE` secrets.
@@ -104,9 +177,9 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   }
   for (const key of secretKeys) {
     const file = env[`${key}_FILE`];
-    if (raw[key] === undefined && file) raw[key] = readFileSync(file, 'utf8').trim();
+    if (raw[key] === undefined && file) raw[key] = readSecretFile(`${key}_FILE`, file);
   }
-  const parsed = SettingsSchema.safeParse(raw);
+  const parsed = CheckedSettingsSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new PipelineError({

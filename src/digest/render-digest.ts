@@ -39,8 +39,16 @@ const MAX_HTML_SOURCES = 5;
 /** Titles longer than this are extraction accidents (a lead paragraph taken as title): cut, not listed whole. */
 const MAX_TITLE_CHARS = 200;
 
+/**
+ * Line breaks of every kind and other control characters. `\s` alone misses NEL (U+0085) and C0/C1
+ * controls, and this Markdown is also the email's plain-text part: a source title must not start a
+ * line of its own there (a fake heading, entry or `Bcc:` line).
+ */
+// eslint-disable-next-line no-control-regex -- the point is to find control characters
+const CONTROL_OR_LINE_BREAK = /[\u0000-\u001F\u007F-\u009F\u2028\u2029]+/g;
+
 function oneLine(s: string): string {
-  return s.replace(/\s+/g, ' ').trim();
+  return s.replace(CONTROL_OR_LINE_BREAK, ' ').replace(/\s+/g, ' ').trim();
 }
 
 function truncate(s: string, max: number): string {

@@ -14,11 +14,15 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Settings } from '../config/settings.ts';
-import { AlertJobSchema, ArticleRefSchema, TaggedArticleSchema } from '../model.ts';
+import { AlertJobSchema, ArticleRefSchema, TaggedArticleSchema, type AlertJob } from '../model.ts';
 import {
+  commitStored,
   deliverAlert,
   planAlerts,
   processArticle,
+  recordAlertDecided,
+  recordAlertWorkFailed,
+  recordItemWorkFailed,
   refreshFeed,
   storeArticle,
   type DeliveryOutcome,
@@ -105,15 +109,26 @@ export interface Stage {
   backoffMs(settings: Settings): number;
   /** Times a server's "come back later" (Retry-After) delays a job without spending an attempt. */
   maxRetryAfterDelays: number;
+  /**
+   * A server's Retry-After pauses the whole stage, not only the job that got it: Slack's 429 is about
+   * the webhook, and every other message would get one too.
+   */
+  pausesOnRetryAfter: boolean;
   /** Runs the step on a parsed payload and says what to hand on. */
   run(ctx: PipelineContext, data: unknown, attempt: Attempt): Promise<StageOutcome>;
+  /**
+   * The job failed for good (a permanent error, or its attempts spent): tells the ledger, which keeps
+   * the work pending for a later re-drive or marks it failed. Never throws.
+   */
+  failed(ctx: PipelineContext, data: unknown, error: unknown, permanent: boolean): Promise<void>;
 }
 
-interface StageSpec<T> extends Omit<Stage, 'parse' | 'jobName' | 'key' | 'run'> {
+interface StageSpec<T> extends Omit<Stage, 'parse' | 'jobName' | 'key' | 'run' | 'failed'> {
   payload: { parse(data: unknown): T };
   jobName(data: T): string;
   key(data: T): string | null;
   run(ctx: PipelineContext, data: T, attempt: Attempt): Promise<StageOutcome>;
+  failed?(ctx: PipelineContext, data: T, error: unknown, permanent: boolean): Promise<void>;
 }
 
 /** Erases the payload type behind a parse, so each stage is checked once and the executors stay generic. */
@@ -125,6 +140,9 @@ function defineStage<T>(spec: StageSpec<T>): Stage {
     jobName: (data) => spec.jobName(parse(data)),
     key: (data) => spec.key(parse(data)),
     run: (ctx, data, attempt) => spec.run(ctx, parse(data), attempt),
+    failed: async (ctx, data, error, permanent) => {
+      await spec.failed?.(ctx, parse(data), error, permanent);
+    },
   };
 }
 
@@ -158,6 +176,11 @@ export function itemVersionKey(item: {
     : jobKey(item.canonicalUrl);
 }
 
+/** One alert job per story and what it carries, per rule and channel. */
+function alertKey(alert: AlertJob): string {
+  return jobKey('alert', alert.ruleId, alert.channel, alert.storyId, alert.tagsKey);
+}
+
 /** Feeds polled at once per process: polls wait on the network, and 4 keep a small machine busy. */
 const FEED_CONCURRENCY = 4;
 /** Stores at once per process: a few small transactions each; PostgreSQL takes 4 without contention. */
@@ -184,6 +207,7 @@ export const flow: Readonly<Record<StageName, Stage>> = {
     attempts: FEED_ATTEMPTS,
     backoffMs: backoff,
     maxRetryAfterDelays: 0,
+    pausesOnRetryAfter: false,
     async run(ctx, poll) {
       const refresh = await refreshFeed(ctx, poll.feedId, { ignoreBackoff: poll.ignoreBackoff });
       return {
@@ -210,6 +234,7 @@ export const flow: Readonly<Record<StageName, Stage>> = {
     attempts: STEP_ATTEMPTS,
     backoffMs: backoff,
     maxRetryAfterDelays: MAX_RETRY_AFTER_DELAYS,
+    pausesOnRetryAfter: false,
     async run(ctx, ref, attempt) {
       // While attempts remain, a page that failed for a passing reason is retried rather than
       // replaced by the feed's shorter text.
@@ -226,6 +251,7 @@ export const flow: Readonly<Record<StageName, Stage>> = {
         next: [{ stage: 'store', data: tagged }],
       };
     },
+    failed: (ctx, ref, error, permanent) => recordItemWorkFailed(ctx, ref, error, permanent),
   }),
   store: defineStage({
     name: 'store',
@@ -239,9 +265,15 @@ export const flow: Readonly<Record<StageName, Stage>> = {
     attempts: STEP_ATTEMPTS,
     backoffMs: backoff,
     maxRetryAfterDelays: 0,
+    pausesOnRetryAfter: false,
     async run(ctx, article) {
       const stored = await storeArticle(ctx, article);
       const alerts = planAlerts(ctx, article, stored);
+      await commitStored(
+        ctx,
+        article,
+        alerts.map((job) => ({ key: flow.alert.key(job) ?? '', job })),
+      );
       return {
         result: {
           stage: 'store',
@@ -253,6 +285,7 @@ export const flow: Readonly<Record<StageName, Stage>> = {
         next: alerts.map((alert) => ({ stage: 'alert', data: alert })),
       };
     },
+    failed: (ctx, article, error, permanent) => recordItemWorkFailed(ctx, article, error, permanent),
   }),
   alert: defineStage({
     name: 'alert',
@@ -261,7 +294,7 @@ export const flow: Readonly<Record<StageName, Stage>> = {
     jobName: () => 'alert',
     // One job per story and what it carries: copies of a story that carry the same make one job;
     // a copy that adds an actor or a phase plans a new one.
-    key: (alert) => jobKey('alert', alert.ruleId, alert.channel, alert.storyId, alert.tagsKey),
+    key: alertKey,
     // The gather window: copies of the story polled in the same round are stored meanwhile, and the
     // one message lists them.
     delayMs: (settings) => Math.round(settings.ALERT_GATHER_SECONDS * 1000),
@@ -272,9 +305,13 @@ export const flow: Readonly<Record<StageName, Stage>> = {
     attempts: STEP_ATTEMPTS,
     backoffMs: backoff,
     maxRetryAfterDelays: MAX_RETRY_AFTER_DELAYS,
+    pausesOnRetryAfter: true,
     async run(ctx, alert) {
-      return { result: { stage: 'alert', outcome: await deliverAlert(ctx, alert) }, next: [] };
+      const outcome = await deliverAlert(ctx, alert);
+      await recordAlertDecided(ctx, alertKey(alert));
+      return { result: { stage: 'alert', outcome }, next: [] };
     },
+    failed: (ctx, alert, error, permanent) => recordAlertWorkFailed(ctx, alertKey(alert), error, permanent),
   }),
 };
 

@@ -65,6 +65,8 @@ export async function runInProcess(
   const keys = new Map<StageName, Set<string>>();
   const pending: Pending[] = [];
   const running = new Map<StageName, number>();
+  /** A stage told by a server to wait (see Stage.pausesOnRetryAfter) starts nothing before this. */
+  const pausedUntil = new Map<StageName, number>();
   const starts = new Map<StageName, number[]>();
   const inFlight = new Set<Promise<void>>();
   let order = 0;
@@ -112,14 +114,19 @@ export async function runInProcess(
       const permanent = error instanceof PipelineError && error.permanent;
       const retryAfter = error instanceof PipelineError && !permanent ? error.retryAfterMs : null;
       if (retryAfter !== null && job.delays < stage.maxRetryAfterDelays && retryAfter <= maxWait) {
-        // The server said when to come back: wait that long without spending an attempt.
+        // The server said when to come back: wait that long without spending an attempt; when the
+        // answer is about the destination (Slack's 429), every job of the stage waits.
         events.retrying?.(stage.name, job.data, error, retryAfter);
-        pending.push({ ...job, dueAt: Date.now() + retryAfter, delays: job.delays + 1 });
+        const until = Date.now() + retryAfter;
+        if (stage.pausesOnRetryAfter) pausedUntil.set(stage.name, until);
+        pending.push({ ...job, dueAt: until, delays: job.delays + 1 });
       } else if (!permanent && job.made + 1 < stage.attempts) {
         const wait = stage.backoffMs(ctx.settings) * 2 ** job.made;
         events.retrying?.(stage.name, job.data, error, wait);
         pending.push({ ...job, dueAt: Date.now() + wait, made: job.made + 1 });
       } else {
+        // The last try, or one that cannot succeed: the ledger decides what becomes of the work.
+        await stage.failed(ctx, job.data, error, permanent);
         events.failed?.(stage.name, job.data, error);
       }
     } finally {
@@ -144,7 +151,7 @@ export async function runInProcess(
       }
       const { stage } = job;
       if ((running.get(stage.name) ?? 0) >= stage.concurrency(ctx.settings)) continue;
-      const wait = paceWait(stage, now);
+      const wait = Math.max(paceWait(stage, now), (pausedUntil.get(stage.name) ?? 0) - now);
       if (wait > 0) {
         wakeAt = Math.min(wakeAt, now + wait);
         continue;

@@ -7,7 +7,7 @@ import { describeError } from '../errors.ts';
 import type { AlertJob, ArticleRef, TaggedArticle } from '../model.ts';
 import { flow, type StageName } from './flow.ts';
 import { runInProcess } from './run-in-process.ts';
-import { flushHeldAlerts, type PipelineContext } from './steps.ts';
+import { dueWork, flushHeldAlerts, type PipelineContext } from './steps.ts';
 
 export interface RunFailure {
   stage: 'feed' | 'article' | 'store' | 'alert';
@@ -88,12 +88,21 @@ export async function runOnce(
     onProgress({ type: `${stage}-failed`, failure });
   };
 
-  // An explicit run polls every feed, even one that is backing off.
+  // An explicit run polls every feed, even one that is backing off; and it finishes what an earlier
+  // run left pending (it was killed, or a page or an alert failed and its next try is due).
   const polls = [...ctx.feeds.values()].map((feed) => ({
     stage: 'feed' as const,
     data: { feedId: feed.id, ignoreBackoff: true },
   }));
-  await runInProcess(ctx, flow, polls, {
+  const due = await dueWork(ctx, 0);
+  const leftover = [
+    ...due.items.map((ref) => ({ stage: 'article' as const, data: ref })),
+    ...due.alerts.map((job) => ({ stage: 'alert' as const, data: job })),
+  ];
+  if (leftover.length > 0) {
+    ctx.log.info({ items: due.items.length, alerts: due.alerts.length }, 'finishing work left pending');
+  }
+  await runInProcess(ctx, flow, [...polls, ...leftover], {
     added(stage) {
       if (stage === 'article') summary.newItems++;
       onProgress({ type: 'job-added', stage });

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DateTime } from 'luxon';
+import pRetry from 'p-retry';
 import type { AlertsFile } from '../config/schemas.ts';
 import type { Settings } from '../config/settings.ts';
 import { PipelineError, describeError } from '../errors.ts';
@@ -19,7 +20,7 @@ import { buildHeldSummary } from '../alerts/held-summary.ts';
 import { isQuietTime } from '../alerts/quiet-hours.ts';
 import { unwrapRedirect } from '../feeds/canonical-url.ts';
 import { classifyFailure, failureFacts, needsFailureAlert, nextHealth } from '../feeds/feed-health.ts';
-import { classifyItem, itemIdentity } from '../feeds/item-identity.ts';
+import { classifyItem, itemIdentity, type ItemIdentity } from '../feeds/item-identity.ts';
 import { composeAlert, type AlertMessage } from '../alerts/compose-alert.ts';
 import { parseFeed } from '../feeds/parse-feed.ts';
 import { fetchUrl, type FetchOptions } from '../http/fetch-url.ts';
@@ -59,7 +60,19 @@ import {
   recordFeedSuccess,
   type FeedRecord,
 } from '../store/feeds.ts';
-import { findKnownItem, recordItemSeen } from '../store/items.ts';
+import {
+  findKnownItem,
+  listDueItems,
+  markItemStored,
+  recordItemFailure,
+  recordItemSeen,
+} from '../store/items.ts';
+import {
+  listDuePlannedAlerts,
+  markPlannedAlertDone,
+  recordPlannedAlertFailure,
+  recordPlannedAlerts,
+} from '../store/planned-alerts.ts';
 import { assignStory, loadStoryTagsKey } from '../store/stories.ts';
 import { storyTagsKey } from '../stories/story-tags-key.ts';
 import { textSignature } from '../stories/text-signature.ts';
@@ -120,7 +133,16 @@ export interface FeedRefresh {
   repairs: string[];
   /** When a failing feed is polled next (null: its normal interval). */
   nextPollAt: string | null;
+  /** New items past the per-poll cap, left for the next change of the feed. */
+  overCap?: number;
 }
+
+/**
+ * New or changed items followed from one poll. A real feed lists tens of items, a busy one a few
+ * hundred after an outage; a feed listing 100,000 queued 100,000 jobs and 1.5 GB of memory. The rest
+ * wait: once the first ones are known, the next change of the feed brings the next ones.
+ */
+export const MAX_NEW_ITEMS_PER_POLL = 500;
 
 export interface RefreshOptions {
   /** Poll even when the feed is backing off (an explicit `run --once`). @defaultValue false */
@@ -204,9 +226,39 @@ export async function refreshFeed(
         'feed parsed with repairs',
       );
     }
-    const newItems = await newOrUpdatedItems(ctx, feedId, parsed.items);
-    await recordFeedSuccess(ctx.db, feedId, { ...success, bodyHash });
-    return result('ok', { itemsInFeed: parsed.items.length, newItems, repairs: parsed.repairs });
+    const found = await newOrUpdatedItems(ctx, feedId, parsed.items);
+    const newItems = found.refs.slice(0, MAX_NEW_ITEMS_PER_POLL);
+    const over = found.refs.length - newItems.length;
+    if (over > 0) {
+      ctx.log.warn(
+        { feed_id: feedId, feed_url: feed.url, new_items: found.refs.length, taken: newItems.length },
+        `feed lists ${found.refs.length} new items: the first ${newItems.length} are followed, ${over} wait until it changes`,
+      );
+    }
+    // One transaction: the items become pending (with the job that processes each) together with the
+    // validators that stop them being listed again. Whatever becomes of the queue, the ledger has them.
+    await ctx.db.transaction(async (tx) => {
+      const at = now.toISOString();
+      for (const identity of found.elsewhere) {
+        await recordItemSeen(tx, { feedId, identity, at, outcome: 'elsewhere' });
+      }
+      for (const ref of newItems) {
+        await recordItemSeen(tx, {
+          feedId,
+          identity: { canonicalUrl: ref.canonicalUrl, guid: ref.guid, contentHash: ref.contentHash },
+          at,
+          outcome: !ref.isUpdate ? 'new' : ref.previousCanonicalUrl ? 'moved' : 'updated',
+          pending: ref,
+        });
+      }
+      await recordFeedSuccess(tx, feedId, { ...success, bodyHash });
+    });
+    return result('ok', {
+      itemsInFeed: parsed.items.length,
+      newItems,
+      repairs: parsed.repairs,
+      overCap: over,
+    });
   } catch (error) {
     const facts = failureFacts(error);
     const health = nextHealth(
@@ -239,8 +291,9 @@ async function newOrUpdatedItems(
   ctx: PipelineContext,
   feedId: string,
   items: FeedItem[],
-): Promise<ArticleRef[]> {
+): Promise<{ refs: ArticleRef[]; elsewhere: ItemIdentity[] }> {
   const refs: ArticleRef[] = [];
+  const elsewhere: ItemIdentity[] = [];
   // The first occurrence of a canonical URL in the feed speaks for it; later repeats (other tracking
   // parameters, a second category) are the same item.
   const seen = new Set<string>();
@@ -257,7 +310,7 @@ async function newOrUpdatedItems(
     const outcome = classifyItem(identity, known);
     if (outcome === 'unchanged') continue;
     if (outcome === 'elsewhere') {
-      await recordItemSeen(ctx.db, { feedId, identity, at: ctx.now().toISOString(), outcome });
+      elsewhere.push(identity);
       continue;
     }
     refs.push({
@@ -274,7 +327,7 @@ async function newOrUpdatedItems(
       version: outcome === 'new' ? 0 : (known?.updatedCount ?? 0) + 1,
     });
   }
-  return refs;
+  return { refs, elsewhere };
 }
 
 /** Tells every configured channel that a feed keeps failing; a failed notice never hides the feed error. */
@@ -392,22 +445,12 @@ export interface StoredOutcome {
 }
 
 /**
- * Upserts the article (moving it when its URL changed under the same guid), records its feed item as
- * seen (so the next poll skips it unless it changes), and files it under its story cluster.
+ * Upserts the article (moving it when its URL changed under the same guid) and files it under its
+ * story cluster. The item stays pending in the ledger until `commitStored`.
  */
 export async function storeArticle(ctx: PipelineContext, article: TaggedArticle): Promise<StoredOutcome> {
   const at = ctx.now().toISOString();
   const { articleId, isNew } = await upsertArticle(ctx.db, article);
-  await recordItemSeen(ctx.db, {
-    feedId: article.feedId,
-    identity: {
-      canonicalUrl: article.canonicalUrl,
-      guid: article.guid ?? null,
-      contentHash: article.contentHash ?? '',
-    },
-    at,
-    outcome: !article.isUpdate ? 'new' : article.previousCanonicalUrl ? 'moved' : 'updated',
-  });
   const signature = textSignature(`${article.title}\n${article.text}`);
   const story = await assignStory(ctx.db, { articleId, title: article.title, signature, at });
   const tagsKey = await loadStoryTagsKey(ctx.db, story.storyId);
@@ -425,6 +468,94 @@ export async function storeArticle(ctx: PipelineContext, article: TaggedArticle)
     isNew ? 'article stored' : 'article updated',
   );
   return { articleId, isNew, storyId: story.storyId, storySources: story.sources, tagsKey };
+}
+
+/**
+ * The stored version and the alerts it planned enter the ledger together: the item is done and its
+ * alerts pending, in one transaction. A crash before it leaves the item pending, and the reconciler
+ * processes it again (every step is idempotent); after it, the alerts are never lost.
+ */
+export async function commitStored(
+  ctx: PipelineContext,
+  article: TaggedArticle,
+  planned: readonly { key: string; job: AlertJob }[],
+): Promise<void> {
+  const at = ctx.now().toISOString();
+  await ctx.db.transaction(async (tx) => {
+    await recordPlannedAlerts(tx, planned, at);
+    await markItemStored(tx, {
+      feedId: article.feedId,
+      canonicalUrl: article.canonicalUrl,
+      contentHash: article.contentHash ?? '',
+    });
+  });
+}
+
+/** The delivery of a planned alert was decided (sent, already sent, held, no longer firing). */
+export async function recordAlertDecided(ctx: PipelineContext, key: string): Promise<void> {
+  await markPlannedAlertDone(ctx.db, key);
+}
+
+/**
+ * Work on an item failed for good in the queue: the ledger keeps it pending (tried again in hours) or,
+ * when the failure is permanent, failed with its reason. Never throws: the queue's own failure record
+ * stands when the database is the thing that is down, and the item is still pending.
+ */
+export async function recordItemWorkFailed(
+  ctx: PipelineContext,
+  item: { feedId: string; canonicalUrl: string; contentHash?: string },
+  error: unknown,
+  permanent: boolean,
+): Promise<void> {
+  await recordItemFailure(ctx.db, {
+    feedId: item.feedId,
+    canonicalUrl: item.canonicalUrl,
+    contentHash: item.contentHash ?? '',
+    error: describeError(error),
+    permanent,
+    at: ctx.now().toISOString(),
+    redriveBaseMs: ctx.settings.REDRIVE_BACKOFF_MS,
+  }).catch((e: unknown) =>
+    ctx.log.error({ article_url: item.canonicalUrl, err: describeError(e) }, 'ledger: failure not recorded'),
+  );
+}
+
+/** As recordItemWorkFailed, for a planned alert. */
+export async function recordAlertWorkFailed(
+  ctx: PipelineContext,
+  key: string,
+  error: unknown,
+  permanent: boolean,
+): Promise<void> {
+  await recordPlannedAlertFailure(ctx.db, {
+    key,
+    error: describeError(error),
+    permanent,
+    at: ctx.now().toISOString(),
+    redriveBaseMs: ctx.settings.REDRIVE_BACKOFF_MS,
+  }).catch((e: unknown) =>
+    ctx.log.error({ job_id: key, err: describeError(e) }, 'ledger: failure not recorded'),
+  );
+}
+
+/** Items and alerts a reconciler pass queues again, at most this many of each. */
+export const RECONCILE_BATCH = 500;
+
+/**
+ * What the ledger holds that no job may be working on: items and alerts pending for longer than
+ * `afterMs` without a next try set, and those whose next try is due.
+ */
+export async function dueWork(
+  ctx: PipelineContext,
+  afterMs: number,
+): Promise<{ items: ArticleRef[]; alerts: AlertJob[] }> {
+  const now = ctx.now();
+  const due = {
+    now: now.toISOString(),
+    staleBefore: new Date(now.getTime() - afterMs).toISOString(),
+    limit: RECONCILE_BATCH,
+  };
+  return { items: await listDueItems(ctx.db, due), alerts: await listDuePlannedAlerts(ctx.db, due) };
 }
 
 /** The channels that are configured; a rule naming an unconfigured channel is skipped for it. */
@@ -540,12 +671,21 @@ export async function deliverAlert(ctx: PipelineContext, job: AlertJob): Promise
     await markDeliveryFailed(ctx.db, claim.deliveryId, describeError(error));
     throw error;
   }
-  await markDeliverySent(
-    ctx.db,
-    claim.deliveryId,
-    ctx.now().toISOString(),
-    message.evidence.join(' … ') || null,
-  );
+  // The message is out: from here a lost write means a second message once the lease ends (the one
+  // duplicate window). The database being down for minutes must not open it, so the write is tried
+  // until it lands, for as long as an outage of the store is worth waiting out.
+  const sentAt = ctx.now().toISOString();
+  const evidence = message.evidence.join(' … ') || null;
+  await pRetry(() => markDeliverySent(ctx.db, claim.deliveryId, sentAt, evidence), {
+    retries: MARK_SENT_RETRIES,
+    minTimeout: 500,
+    maxTimeout: 15_000,
+    onFailedAttempt: (failure) =>
+      ctx.log.warn(
+        { rule_id: job.ruleId, channel: job.channel, story_id: job.storyId, err: failure.message },
+        'alert sent but not yet recorded: trying again',
+      ),
+  });
   ctx.log.info(
     {
       rule_id: job.ruleId,
@@ -577,6 +717,11 @@ async function sendMessage(ctx: PipelineContext, channel: Channel, message: Aler
 }
 
 const HOUR_MS = 3_600_000;
+/**
+ * Tries of recording a sent alert: with waits growing from 0.5 s to 15 s, 40 tries span about ten
+ * minutes, past a PostgreSQL restart or a five-minute outage.
+ */
+const MARK_SENT_RETRIES = 40;
 
 /** A rule in its quiet hours, or at its hourly limit on this channel, holds its alerts for a summary. */
 async function mustHold(ctx: PipelineContext, ruleId: string, channel: Channel): Promise<boolean> {

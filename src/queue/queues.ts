@@ -33,13 +33,15 @@ export type DigestJob = z.infer<typeof DigestJobSchema>;
 
 /**
  * Completed jobs are kept a week: a custom jobId deduplicates only while the job exists (FACTS.md),
- * and the store's "already seen" check covers anything older. Failed jobs are kept for inspection.
+ * and the store's "already seen" check covers anything older. Failed jobs are kept a week and at most
+ * a thousand per queue: the ledger in the database holds what failed and why (`cli jobs`), and a
+ * hostile feed once left 200 MB of failed jobs in Redis for a month.
  */
 export const defaultJobOptions: DefaultJobOptions = {
   attempts: 5,
   backoff: { type: 'exponential', delay: 5_000 },
   removeOnComplete: { age: 7 * 24 * 3600, count: 50_000 },
-  removeOnFail: { age: 30 * 24 * 3600 },
+  removeOnFail: { age: 7 * 24 * 3600, count: 1_000 },
 };
 
 export type Queues = Record<keyof typeof QueueNames, Queue>;

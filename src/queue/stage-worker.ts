@@ -3,7 +3,7 @@
  * pace, concurrency and retries all come from the stage's definition, and `enqueue` which turns a
  * stage's hand-ons into jobs of the next queue. `run --once` runs the same definition in-process.
  */
-import { Worker, type Job, type JobsOptions } from 'bullmq';
+import { DelayedError, RateLimitError, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Settings } from '../config/settings.ts';
 import { flow, type HandOn, type Stage, type StageName } from '../pipeline/flow.ts';
@@ -73,6 +73,39 @@ export async function enqueue(queues: Queues, settings: Settings, handOns: reado
   }
 }
 
+/** States in which a job is still going to run: the reconciler leaves it alone. */
+const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'paused']);
+
+/**
+ * Queues again work the ledger says is unfinished (see dueWork): a job still live under its key is
+ * left alone; one that completed or failed under that key (kept by BullMQ, which would drop a new
+ * job with the same id) is removed first, so the work runs again. Returns how many were queued.
+ *
+ * @example
+ * await redrive(rt.queues, settings, due.items.map((ref) => ({ stage: 'article', data: ref })));
+ */
+export async function redrive(
+  queues: Queues,
+  settings: Settings,
+  handOns: readonly HandOn[],
+): Promise<number> {
+  const fresh: HandOn[] = [];
+  for (const handOn of handOns) {
+    const stage = flow[handOn.stage];
+    const key = stage.key(stage.parse(handOn.data));
+    if (key !== null) {
+      const existing = await queueOf(queues, handOn.stage).getJob(key);
+      if (existing) {
+        if (LIVE_STATES.has(await existing.getState())) continue;
+        await existing.remove();
+      }
+    }
+    fresh.push(handOn);
+  }
+  await enqueue(queues, settings, fresh);
+  return fresh.length;
+}
+
 /**
  * The worker of one stage: validates the payload, runs the stage's step (a permanent error stops the
  * retries, a Retry-After delays the job without spending an attempt), enqueues what it hands on and
@@ -94,10 +127,28 @@ export function createStageWorker(rt: StageRuntime, name: StageName, special: Sp
       const attempt = { made: job.attemptsMade, max: job.opts.attempts ?? stage.attempts };
       // A host that keeps answering "come back later" gets a bounded number of delays, then the
       // normal retries.
-      const handle = job.attemptsStarted <= stage.maxRetryAfterDelays ? { job, token } : undefined;
-      const outcome = await runStep(() => stage.run(rt.ctx, data, attempt), handle);
-      await enqueue(rt.queues, settings, outcome.next);
-      return outcome.result;
+      const queue = queueOf(rt.queues, name);
+      const handle =
+        job.attemptsStarted <= stage.maxRetryAfterDelays
+          ? {
+              job,
+              token,
+              pauseQueue: stage.pausesOnRetryAfter ? (ms: number) => queue.rateLimit(ms) : undefined,
+            }
+          : undefined;
+      try {
+        const outcome = await runStep(() => stage.run(rt.ctx, data, attempt), handle);
+        await enqueue(rt.queues, settings, outcome.next);
+        return outcome.result;
+      } catch (error) {
+        if (error instanceof DelayedError || error instanceof RateLimitError) throw error;
+        // The last try, or one that cannot succeed: the ledger decides what becomes of the work.
+        const permanent = error instanceof UnrecoverableError;
+        if (permanent || attempt.made + 1 >= attempt.max) {
+          await stage.failed(rt.ctx, data, error, permanent);
+        }
+        throw error;
+      }
     },
     {
       connection: rt.connection,

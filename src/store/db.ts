@@ -151,19 +151,38 @@ function postgresDb(pool: pg.Pool, culprit: string): Db {
       } catch (error) {
         throw asStoreError(error, culprit, 'unable to connect');
       }
+      // A checked-out client emits 'error' when its server goes away mid-transaction (57P01 on a
+      // fast shutdown); the pool listens only to idle clients, and an 'error' event without a
+      // listener ends the process. The failing query rejects with the same error, which is reported.
+      let lost: Error | undefined;
+      const onError = (error: Error) => {
+        lost = error;
+        log.warn({ err: describeError(error) }, 'store: PostgreSQL connection lost during a transaction');
+      };
+      client.on('error', onError);
       try {
         await client.query('begin');
         const result = await fn(postgresTx(client, culprit));
         await client.query('commit');
+        client.off('error', onError);
         client.release();
         return result;
       } catch (error) {
-        // A client whose rollback fails is in an unknown state: destroy it rather than pool it.
-        const rollbackError = await client.query('rollback').then(
-          () => undefined,
-          (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
-        );
-        client.release(rollbackError);
+        // A client whose rollback fails (or whose server is gone) is in an unknown state: destroy it
+        // rather than pool it.
+        const rollbackError =
+          lost ??
+          (await client.query('rollback').then(
+            () => undefined,
+            (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
+          ));
+        if (rollbackError) {
+          // Destroyed: the listener stays, for a late error from the dying socket.
+          client.release(rollbackError);
+        } else {
+          client.off('error', onError);
+          client.release();
+        }
         throw asStoreError(error, culprit);
       }
     },

@@ -5,7 +5,8 @@
  */
 import type { ItemIdentity, ItemOutcome, KnownItem } from '../feeds/item-identity.ts';
 import { PipelineError } from '../errors.ts';
-import type { Db } from './db.ts';
+import { ArticleRefSchema, type ArticleRef } from '../model.ts';
+import { toIso, type Db } from './db.ts';
 
 interface KnownRow {
   canonical_url: string;
@@ -73,9 +74,17 @@ export async function findKnownItem(
  */
 export async function recordItemSeen(
   db: Db,
-  seen: { feedId: string; identity: ItemIdentity; at: string; outcome: ItemOutcome },
+  seen: {
+    feedId: string;
+    identity: ItemIdentity;
+    at: string;
+    outcome: ItemOutcome;
+    /** The job that processes it: the item is recorded pending until `markItemStored`. */
+    pending?: ArticleRef;
+  },
 ): Promise<void> {
   const { feedId, identity, at, outcome } = seen;
+  const pending = seen.pending ? JSON.stringify(seen.pending) : null;
   if (identity.canonicalUrl === '') {
     throw new PipelineError({
       code: 'STORE_FAILED',
@@ -93,18 +102,161 @@ export async function recordItemSeen(
      )
      -- least() skips nulls: the guid's earliest sighting when there is one, else this one.
      insert into feed_items
-       (canonical_url, feed_id, guid, content_hash, first_seen_at, last_seen_at, updated_count)
+       (canonical_url, feed_id, guid, content_hash, first_seen_at, last_seen_at, updated_count,
+        state, ref, pending_since)
      select $1, $2, $3::text, $4, least(p.first_seen_at, $5::timestamptz), $5::timestamptz,
-            coalesce(p.updated_count, 0) + $6::int
+            coalesce(p.updated_count, 0) + $6::int,
+            case when $7::jsonb is null then 'done' else 'pending' end, $7::jsonb,
+            case when $7::jsonb is null then null else $5::timestamptz end
      from previous p
      on conflict (feed_id, canonical_url) do update set
        guid = coalesce(feed_items.guid, excluded.guid),
        content_hash = excluded.content_hash,
        first_seen_at = least(feed_items.first_seen_at, excluded.first_seen_at),
        last_seen_at = greatest(feed_items.last_seen_at, excluded.last_seen_at),
-       updated_count = feed_items.updated_count + $6::int`,
-    [identity.canonicalUrl, feedId, identity.guid, identity.contentHash, at, increment],
+       updated_count = feed_items.updated_count + $6::int,
+       -- A new version to process is pending again; a sighting without one leaves the state alone.
+       state = case when $7::jsonb is null then feed_items.state else 'pending' end,
+       ref = coalesce($7::jsonb, feed_items.ref),
+       pending_since = case when $7::jsonb is null then feed_items.pending_since else $5::timestamptz end,
+       tries = case when $7::jsonb is null then feed_items.tries else 0 end,
+       next_try_at = case when $7::jsonb is null then feed_items.next_try_at else null end,
+       last_error = case when $7::jsonb is null then feed_items.last_error else null end`,
+    [identity.canonicalUrl, feedId, identity.guid, identity.contentHash, at, increment, pending],
   );
+}
+
+/**
+ * The item's version was stored: it leaves the ledger's pending list. A newer version recorded
+ * meanwhile (another content hash) stays pending.
+ *
+ * @example
+ * await markItemStored(db, { feedId: 'bbc-world', canonicalUrl, contentHash });
+ */
+export async function markItemStored(
+  db: Db,
+  item: { feedId: string; canonicalUrl: string; contentHash: string },
+): Promise<void> {
+  await db.query(
+    `update feed_items set state = 'done', ref = null, tries = 0, next_try_at = null, last_error = null
+     where feed_id = $1 and canonical_url = $2 and content_hash = $3 and state <> 'done'`,
+    [item.feedId, item.canonicalUrl, item.contentHash],
+  );
+}
+
+/**
+ * How long a passing failure waits before the reconciler tries an item again: an hour, doubling with
+ * each failed re-drive, at most a day. Hours, not seconds: the queue's own retries (about 75 s) are
+ * spent by then, so the cause is an outage, and an outage is measured in hours.
+ */
+export function redriveDelayMs(tries: number, baseMs: number): number {
+  const DAY_MS = 86_400_000;
+  return Math.min(DAY_MS, baseMs * 2 ** Math.max(0, tries - 1));
+}
+
+/**
+ * Work on an item failed for good in the queue. A permanent failure (a page gone, a feed item with no
+ * text anywhere) leaves the ledger as 'failed' with its reason; a passing one stays pending and is
+ * tried again after `redriveDelayMs`.
+ */
+export async function recordItemFailure(
+  db: Db,
+  failure: {
+    feedId: string;
+    canonicalUrl: string;
+    contentHash: string;
+    error: string;
+    permanent: boolean;
+    at: string;
+    redriveBaseMs: number;
+  },
+): Promise<void> {
+  const rows = await db.query<{ tries: number }>(
+    `update feed_items set
+       state = case when $5 then 'failed' else state end,
+       tries = tries + 1,
+       last_error = $4
+     where feed_id = $1 and canonical_url = $2 and content_hash = $3 and state = 'pending'
+     returning tries`,
+    [failure.feedId, failure.canonicalUrl, failure.contentHash, failure.error, failure.permanent],
+  );
+  const tries = rows[0]?.tries;
+  if (tries === undefined || failure.permanent) return;
+  const next = new Date(Date.parse(failure.at) + redriveDelayMs(tries, failure.redriveBaseMs)).toISOString();
+  await db.query(
+    `update feed_items set next_try_at = $4 where feed_id = $1 and canonical_url = $2 and content_hash = $3`,
+    [failure.feedId, failure.canonicalUrl, failure.contentHash, next],
+  );
+}
+
+/**
+ * Pending items the reconciler should queue again: those pending since before `staleBefore` whose
+ * next try is not set (their job may be lost), and those whose next try is due. Oldest first.
+ */
+export async function listDueItems(
+  db: Db,
+  due: { now: string; staleBefore: string; limit: number },
+): Promise<ArticleRef[]> {
+  const rows = await db.query<{ ref: unknown }>(
+    `select ref from feed_items
+     where state = 'pending' and ref is not null
+       and ((next_try_at is null and pending_since <= $2) or next_try_at <= $1)
+     order by pending_since
+     limit $3`,
+    [due.now, due.staleBefore, due.limit],
+  );
+  return rows.map((r) => ArticleRefSchema.parse(r.ref));
+}
+
+/** An item the ledger still holds: pending (with its tries) or failed for good. */
+export interface LedgerItem {
+  feedId: string;
+  canonicalUrl: string;
+  state: 'pending' | 'failed';
+  pendingSince: string | null;
+  tries: number;
+  nextTryAt: string | null;
+  lastError: string | null;
+}
+
+/** Items pending or failed, oldest first: what `cli jobs` lists. */
+export async function listLedgerItems(db: Db, limit = 200): Promise<LedgerItem[]> {
+  const rows = await db.query<{
+    feed_id: string;
+    canonical_url: string;
+    state: 'pending' | 'failed';
+    pending_since: Date | null;
+    tries: number;
+    next_try_at: Date | null;
+    last_error: string | null;
+  }>(
+    `select feed_id, canonical_url, state, pending_since, tries, next_try_at, last_error
+     from feed_items where state <> 'done' order by pending_since nulls last, canonical_url limit $1`,
+    [limit],
+  );
+  return rows.map((r) => ({
+    feedId: r.feed_id,
+    canonicalUrl: r.canonical_url,
+    state: r.state,
+    pendingSince: toIso(r.pending_since),
+    tries: r.tries,
+    nextTryAt: toIso(r.next_try_at),
+    lastError: r.last_error,
+  }));
+}
+
+/**
+ * Makes waiting and failed items due now (`cli jobs retry`); failed ones only with `failed`. Returns
+ * how many.
+ */
+export async function retryLedgerItems(db: Db, opts: { now: string; failed: boolean }): Promise<number> {
+  const rows = await db.query(
+    `update feed_items set state = 'pending', next_try_at = $1
+     where ref is not null and (state = 'pending' or ($2 and state = 'failed'))
+     returning 1`,
+    [opts.now, opts.failed],
+  );
+  return rows.length;
 }
 
 function toKnownItem(row: KnownRow, scope: KnownItem['scope']): KnownItem {

@@ -236,6 +236,36 @@ export const migrations: readonly Migration[] = [
       alter table articles add column source_reason text;
     `,
   },
+  {
+    version: 10,
+    name: 'the ledger: pending items and planned alerts',
+    sql: `
+      -- The database is the ledger, Redis a work queue that can be lost: an item is written here as
+      -- pending (with the job that processes it) in the same transaction as its feed's new validators,
+      -- and done once stored; a reconciler queues again what stays pending, so a lost queue, a killed
+      -- worker or spent retries lose nothing.
+      alter table feed_items add column state text not null default 'done'
+        check (state in ('pending', 'done', 'failed'));
+      alter table feed_items add column ref jsonb;
+      alter table feed_items add column pending_since timestamptz;
+      alter table feed_items add column tries integer not null default 0;
+      alter table feed_items add column next_try_at timestamptz;
+      alter table feed_items add column last_error text;
+      create index feed_items_pending on feed_items (pending_since) where state = 'pending';
+
+      -- Every alert a stored article planned, by its job key, until its delivery is decided.
+      create table planned_alerts (
+        job_key text primary key,
+        job jsonb not null,
+        state text not null default 'pending' check (state in ('pending', 'done', 'failed')),
+        planned_at timestamptz not null,
+        tries integer not null default 0,
+        next_try_at timestamptz,
+        last_error text
+      );
+      create index planned_alerts_pending on planned_alerts (planned_at) where state = 'pending';
+    `,
+  },
 ];
 
 /**

@@ -10,6 +10,8 @@ import {
 } from '../../src/alerts/channels/email.ts';
 import type { Mailer } from '../../src/alerts/channels/email.ts';
 import type { AlertMessage, StoryCopy } from '../../src/alerts/compose-alert.ts';
+import { buildDigest } from '../../src/digest/build-digest.ts';
+import { renderDigestMarkdown } from '../../src/digest/render-digest.ts';
 import { PipelineError } from '../../src/errors.ts';
 import { CLEAN_URL, MIAMI_SUMMIT, regionalCopy, rule, seed, seedMessage } from './story-copies.ts';
 
@@ -419,5 +421,75 @@ describe('buildAlertEmail', () => {
     expect(subject.length).toBeLessThanOrEqual(maxLength);
     // eslint-disable-next-line no-control-regex -- asserting control characters are gone
     expect(subject).not.toMatch(/[\u0000-\u001f\u007f]/);
+  });
+});
+
+/**
+ * Every way a string can start a new line for some reader of the plain-text part: CR, LF, CRLF, NEL,
+ * the Unicode line and paragraph separators, vertical tab, form feed, and the C0 separators that
+ * Python's `str.splitlines` breaks on.
+ */
+const LINE_BREAKS = [
+  { name: 'crlf', br: '\r\n' },
+  { name: 'cr', br: '\r' },
+  { name: 'lf', br: '\n' },
+  { name: 'nel', br: '\u0085' },
+  { name: 'line-separator', br: '\u2028' },
+  { name: 'paragraph-separator', br: '\u2029' },
+  { name: 'vertical-tab', br: '\u000b' },
+  { name: 'form-feed', br: '\u000c' },
+  { name: 'file-separator', br: '\u001c' },
+  { name: 'record-separator', br: '\u001e' },
+];
+// eslint-disable-next-line no-control-regex -- the point is to find control characters
+const ANY_LINE_BREAK = /\r\n|[\r\n\u0085\u2028\u2029\u000b\u000c\u001c-\u001e]/;
+
+/** The text's lines as the most liberal reader splits them; the text itself may only use LF. */
+function textLines(text: string): string[] {
+  expect(text.replaceAll('\n', '')).not.toMatch(ANY_LINE_BREAK);
+  return text.split(ANY_LINE_BREAK);
+}
+
+describe('plain-text parts', () => {
+  it.each(LINE_BREAKS)('alert-text-keeps-source-strings-on-their-line-$name', ({ br }) => {
+    const { text } = buildAlertEmail({
+      ...message({ title: `Truce holds${br}Bcc: victim@example.net` }),
+      otherSources: [
+        {
+          title: `Copy${br}Rule forged:`,
+          url: 'https://example.org/a',
+          feedId: 'regional',
+          feedTitle: `Regional Daily${br}Rule forged: a feed title`,
+          published: null,
+        },
+      ],
+    });
+    const lines = textLines(text);
+    expect(lines.filter((l) => /^(Bcc:|Rule forged)/.test(l))).toEqual([]);
+    expect(lines).toContain('Also reported by Regional Daily Rule forged: a feed title.');
+  });
+
+  it.each(LINE_BREAKS)('digest-text-keeps-source-strings-on-their-line-$name', ({ br }) => {
+    const digest = buildDigest({
+      day: '2025-12-18',
+      timezone: 'UTC',
+      names: { hamas: `Hamas${br}## Forged heading`, 'phase-2': 'Phase two' },
+      articles: [
+        {
+          title: `Truce holds${br}Bcc: victim@example.net${br}- [Forged entry](https://evil.example/)`,
+          url: 'https://news.example.org/truce',
+          feedId: 'example',
+          published: '2025-12-18T10:00:00Z',
+          relevant: true,
+          actors: [{ id: 'hamas', count: 1, evidence: `Hamas said it would disarm.${br}Rule: forged` }],
+          phases: [{ id: 'phase-2', count: 1, evidence: 'Phase two talks resumed.' }],
+        },
+      ],
+    });
+    const lines = textLines(renderDigestMarkdown(digest));
+    expect(lines.filter((l) => /^(Bcc:|Rule:|## Forged|- \[Forged)/.test(l))).toEqual([]);
+    expect(lines.some((l) => l.includes('Truce holds Bcc: victim@example.net - \\[Forged entry\\]'))).toBe(
+      true,
+    );
   });
 });

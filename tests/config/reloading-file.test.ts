@@ -1,4 +1,4 @@
-import { mkdtemp, rename, writeFile } from 'node:fs/promises';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -17,7 +17,12 @@ describe('reloadingFile', () => {
     let clock = 0;
     const lines: string[] = [];
     const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
-    const watched = reloadingFile(file, parseFeedsFile, { log, minCheckMs: 1_000, now: () => clock });
+    const watched = reloadingFile(file, parseFeedsFile, {
+      kind: 'feeds',
+      log,
+      minCheckMs: 1_000,
+      now: () => clock,
+    });
     const ids = () => watched.current().feeds.map((f) => f.id);
     expect(ids()).toEqual(['a']);
 
@@ -42,5 +47,36 @@ describe('reloadingFile', () => {
     clock += 1_000;
     expect(ids()).toEqual(['c']);
     expect(watched.version()).toBe(3);
+  });
+
+  it('says-in-one-line-that-a-deleted-file-is-missing-and-how-to-create-it-keeping-the-last-version', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'cw-reload-'));
+    const file = path.join(dir, 'feeds.yaml');
+    await writeFile(file, feeds('a'));
+    const lines: string[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    const watched = reloadingFile(file, parseFeedsFile, { kind: 'feeds', log });
+
+    await rm(file);
+    watched.check();
+    watched.check();
+    expect(watched.current().feeds.map((f) => f.id)).toEqual(['a']);
+    const complaints = lines.map((l) => JSON.parse(l) as { msg: string; err?: string }).filter((l) => l.err);
+    expect(complaints).toHaveLength(1);
+    expect(complaints[0]).toMatchObject({
+      msg: 'config file unreadable; keeping the last good version',
+      err: `config: ${file}: not found; create it with \`npm run cli -- feeds add <feed URL>\`, or set CONFIG_DIR to a directory that has one (the repository ships config/feeds.yaml)`,
+    });
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('refuses-a-missing-file-at-start-in-one-line', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'cw-reload-'));
+    const file = path.join(dir, 'alerts.yaml');
+    const log = pino({ level: 'silent' });
+    expect(() => reloadingFile(file, parseFeedsFile, { kind: 'alerts', log })).toThrow(
+      `config: ${file}: not found; create it with the line \`rules: []\``,
+    );
+    await rm(dir, { recursive: true, force: true });
   });
 });

@@ -3,7 +3,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { loadAlertsFile, loadFeedsFile } from '../../src/config/load-config.ts';
+import { checkConfigReferences } from '../../src/config/check-references.ts';
+import { loadAlertsFile, loadFeedsFile, loadTextFile } from '../../src/config/load-config.ts';
 import { loadWatchlist } from '../../src/pipeline/open-context.ts';
 import { projectRoot } from '../helpers/pipeline-setup.ts';
 
@@ -28,10 +29,43 @@ describe('shipped config', () => {
     }
   });
 
-  it('a missing file is one line naming it', async () => {
-    await expect(loadFeedsFile(config('nope.yaml'))).rejects.toThrow(
-      /^config: .*nope\.yaml: cannot read: ENOENT$/,
-    );
+  it('alerts.yaml names only feeds of feeds.yaml, and actors and phases of the watchlist, in when too', async () => {
+    const [feeds, alerts, watchlist] = await Promise.all([
+      loadFeedsFile(config('feeds.yaml')),
+      loadAlertsFile(config('alerts.yaml')),
+      loadWatchlist(config('watchlists/gaza-ceasefire.yaml')),
+    ]);
+    expect(checkConfigReferences({ feeds, alerts, watchlist })).toEqual([]);
+  });
+
+  it.each([
+    {
+      name: 'missing-feeds-file-is-one-line-naming-it-and-how-to-create-it',
+      load: (file: string) => loadFeedsFile(file),
+      how: 'create it with `npm run cli -- feeds add <feed URL>`, or set CONFIG_DIR to a directory that has one (the repository ships config/feeds.yaml)',
+    },
+    {
+      name: 'missing-alerts-file-is-one-line-naming-it-and-how-to-create-it',
+      load: (file: string) => loadAlertsFile(file),
+      how: 'create it with the line `rules: []` (rules: README "Alert rules"), or set CONFIG_DIR to a directory that has one (the repository ships config/alerts.yaml)',
+    },
+    {
+      name: 'missing-watchlist-file-is-one-line-naming-it-and-how-to-create-it',
+      load: (file: string) => loadWatchlist(file),
+      how: 'set WATCHLIST to a watchlist YAML, relative to CONFIG_DIR or absolute (the repository ships config/watchlists/gaza-ceasefire.yaml)',
+    },
+  ])('$name', async ({ load, how }) => {
+    const file = config('nope.yaml');
+    await expect(load(file)).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: `config: ${file}: not found; ${how}`,
+    });
+  });
+
+  it('directory-for-a-file-is-said-so', async () => {
+    await expect(loadTextFile(config('watchlists'), 'watchlist')).rejects.toMatchObject({
+      message: `config: ${config('watchlists')}: is a directory, not a file`,
+    });
   });
 });
 

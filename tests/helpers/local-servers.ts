@@ -91,17 +91,34 @@ export interface WebhookReceiver {
   received: ReceivedWebhook[];
   /** Status codes to answer with, in order; 200 once exhausted. */
   replies: number[];
+  /** Every request, answered or refused, with when and how it was answered. */
+  requests: { at: number; status: number }[];
+  /**
+   * Decides the answer when set (after `replies` is exhausted): a status and headers, e.g. a 429 with
+   * Retry-After for a while, as Slack does when posted to too fast.
+   */
+  answer?: () => { status: number; headers?: Record<string, string> };
   close(): Promise<void>;
 }
 
 export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   const received: ReceivedWebhook[] = [];
   const replies: number[] = [];
+  const requests: { at: number; status: number }[] = [];
+  const receiver: WebhookReceiver = {
+    url: '',
+    received,
+    replies,
+    requests,
+    close: () => Promise.resolve(),
+  };
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const status = replies.shift() ?? 200;
+      const decided = replies.length === 0 ? receiver.answer?.() : undefined;
+      const status = replies.shift() ?? decided?.status ?? 200;
+      requests.push({ at: Date.now(), status });
       if (status === 200) {
         const text = Buffer.concat(chunks).toString('utf8');
         let body: unknown = text;
@@ -112,11 +129,15 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
         }
         received.push({ path: req.url ?? '/', headers: req.headers, body, at: Date.now() });
       }
-      res.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ok' : 'error');
+      res
+        .writeHead(status, { 'content-type': 'text/plain', ...decided?.headers })
+        .end(status === 200 ? 'ok' : 'error');
     });
   });
   const base = await listen(server);
-  return { url: `${base}/services/T000/B000/XXXX`, received, replies, close: () => closeServer(server) };
+  receiver.url = `${base}/services/T000/B000/XXXX`;
+  receiver.close = () => closeServer(server);
+  return receiver;
 }
 
 export interface ReceivedMail {

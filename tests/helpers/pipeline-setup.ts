@@ -36,7 +36,7 @@ export interface PipelineWorld {
 }
 
 export async function startPipelineWorld(
-  opts: { databaseUrl?: string; extraFeeds?: string } = {},
+  opts: { databaseUrl?: string; extraFeeds?: string | ((base: string) => string) } = {},
 ): Promise<PipelineWorld> {
   const [feedXml, seedPage, jpostPage, aljazeeraPage] = await Promise.all([
     readFile(fixture('feeds/127.0.0.1--gaza-ceasefire.xml'), 'utf8'),
@@ -70,7 +70,7 @@ export async function startPipelineWorld(
       '  - id: broken-feed',
       `    url: ${site.base}/broken/rss.xml`,
       '    intervalMinutes: 60',
-      opts.extraFeeds ?? '',
+      typeof opts.extraFeeds === 'function' ? opts.extraFeeds(site.base) : (opts.extraFeeds ?? ''),
     ].join('\n'),
   );
   await writeFile(

@@ -39,6 +39,8 @@ function stage(name: StageName, run: Run, patch: Partial<Stage> = {}): Stage {
     attempts: 1,
     backoffMs: () => 5,
     maxRetryAfterDelays: 0,
+    pausesOnRetryAfter: false,
+    failed: async () => undefined,
     async run(_ctx, data, attempt) {
       await run(data as Payload, attempt);
       return { result: result(), next: (data as Payload).next ?? [] };

@@ -154,7 +154,8 @@ export function buildAlertEmail(message: AlertMessage): RenderedEmail {
     ...(also !== null
       ? [
           '',
-          also,
+          // Names the other feeds, whose titles may come from the feeds themselves (`cli feeds add`).
+          textLine(also),
           ...others.map((o) => `  - ${textLine(o.title)} (${textLine(o.feedTitle)}) ${textLine(o.url)}`),
         ]
       : []),
