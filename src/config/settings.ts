@@ -70,6 +70,12 @@ export const SettingsSchema = z.object({
     .int()
     .min(1024)
     .default(5 * 1024 * 1024),
+  /**
+   * New items followed from one poll of a feed; the rest at the next polls. A real feed lists tens, a
+   * busy one a few hundred after an outage; one listing 100,000 queued 100,000 jobs and 1.5 GB of
+   * memory. @defaultValue 500
+   */
+  FEED_MAX_NEW_ITEMS: z.coerce.number().int().min(1).default(500),
   PAGE_MAX_BYTES: z.coerce
     .number()
     .int()

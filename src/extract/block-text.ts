@@ -50,19 +50,27 @@ export const BLOCK_ELEMENTS: ReadonlySet<string> = new Set([
  */
 export function blockText(root: Node): string {
   const parts: string[] = [];
-  const walk = (node: Node) => {
-    for (let child = node.firstChild; child; child = child.nextSibling) {
-      if (child.nodeType === 3) {
-        parts.push(child.nodeValue ?? '');
-      } else if (child.nodeType === 1) {
-        const block = BLOCK_ELEMENTS.has((child as Element).tagName);
-        if (block) parts.push('\n');
-        walk(child);
-        if (block) parts.push('\n');
+  // Walked with an explicit path rather than recursion: a feed item's content is not refused for its
+  // nesting (only pages are, in extractArticle), and 10,000 nested elements overflowed the call stack.
+  let node: Node | null = root.firstChild;
+  while (node) {
+    if (node.nodeType === 3) parts.push(node.nodeValue ?? '');
+    const block = node.nodeType === 1 && BLOCK_ELEMENTS.has((node as Element).tagName);
+    if (block) parts.push('\n');
+    if (node.nodeType === 1 && node.firstChild) {
+      node = node.firstChild;
+      continue;
+    }
+    if (block) parts.push('\n');
+    // Up to the first ancestor with a next sibling, closing each block element left on the way.
+    while (node && node !== root && !node.nextSibling) {
+      node = node.parentNode;
+      if (node && node !== root && node.nodeType === 1 && BLOCK_ELEMENTS.has((node as Element).tagName)) {
+        parts.push('\n');
       }
     }
-  };
-  walk(root);
+    node = node && node !== root ? node.nextSibling : null;
+  }
   return parts
     .join('')
     .split('\n')

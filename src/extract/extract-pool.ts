@@ -1,7 +1,8 @@
 /**
  * {@link extractArticle} on a pool of worker threads: pages run in parallel on all cores, a runaway page
- * is stopped by terminating its thread (the pool starts another), and each thread's heap is capped so
- * one monstrous page cannot take the process down.
+ * is stopped by terminating its thread (the pool starts another), each thread's heap is capped so one
+ * monstrous page cannot take the process down, and runaway pages cannot hold every thread while normal
+ * pages wait (see `slowPageMs`).
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -32,6 +33,14 @@ export interface ExtractPoolOptions {
   maxYoungGenerationSizeMb?: number;
   /** Replace a thread after this many pages, a second bound on memory. Default 0: never. */
   recycleAfterPages?: number;
+  /**
+   * A page still running after this long is a likely runaway. While every thread holds one and pages
+   * wait, the pool starts one more thread per such page (at most `size` more), so normal pages keep
+   * flowing instead of waiting up to `pageTimeoutMs` (two runaway pages stalled all extraction for
+   * about 25 s on a pool of two); the extra threads end once they are no longer needed. Default 2 s:
+   * over three times the slowest dev-set page cold (~0.6 s), well under the page timeout.
+   */
+  slowPageMs?: number;
 }
 
 export interface ExtractPoolStats {
@@ -45,6 +54,8 @@ export interface ExtractPoolStats {
   restarts: number;
   /** Threads replaced after `recycleAfterPages` pages. */
   recycles: number;
+  /** Threads started past `size` because every thread held a page running past `slowPageMs`. */
+  overflows: number;
   /** Threads alive now. */
   threads: number;
   /** Pages waiting for a free thread. */
@@ -67,6 +78,7 @@ export interface ExtractPool {
 const DEFAULT_YOUNG_GENERATION_MB = 192;
 const DEFAULT_OLD_GENERATION_MB = 512;
 const DEFAULT_PAGE_TIMEOUT_MS = 10_000;
+const DEFAULT_SLOW_PAGE_MS = 2_000;
 /**
  * Threads that die before saying ready, in a row, before the pool gives up on the queued pages: a
  * broken install (tsx missing, a syntax error) must fail the pages instead of restarting forever.
@@ -96,6 +108,10 @@ interface Thread {
   ready: boolean;
   job: Job | null;
   timer: NodeJS.Timeout | undefined;
+  /** Fires when the page has run `slowPageMs`: the pool may then need another thread. */
+  slowTimer: NodeJS.Timeout | undefined;
+  /** When the current page was handed to the thread (epoch ms). */
+  startedAt: number;
   pages: number;
 }
 
@@ -112,6 +128,7 @@ export function createExtractPool(opts: ExtractPoolOptions = {}): ExtractPool {
   const size = Math.max(1, opts.size ?? availableParallelism());
   const pageTimeoutMs = opts.pageTimeoutMs ?? DEFAULT_PAGE_TIMEOUT_MS;
   const recycleAfterPages = opts.recycleAfterPages ?? 0;
+  const slowPageMs = opts.slowPageMs ?? DEFAULT_SLOW_PAGE_MS;
   const resourceLimits = {
     maxOldGenerationSizeMb: opts.maxOldGenerationSizeMb ?? DEFAULT_OLD_GENERATION_MB,
     maxYoungGenerationSizeMb: opts.maxYoungGenerationSizeMb ?? DEFAULT_YOUNG_GENERATION_MB,
@@ -120,7 +137,7 @@ export function createExtractPool(opts: ExtractPoolOptions = {}): ExtractPool {
 
   const threads = new Set<Thread>();
   const queue: Job[] = [];
-  const counts = { pages: 0, timeouts: 0, crashes: 0, restarts: 0, recycles: 0 };
+  const counts = { pages: 0, timeouts: 0, crashes: 0, restarts: 0, recycles: 0, overflows: 0 };
   let failedStarts = 0;
   let closed = false;
 
@@ -130,7 +147,15 @@ export function createExtractPool(opts: ExtractPoolOptions = {}): ExtractPool {
       workerData: { tsxApi, entry: THREAD_ENTRY },
       resourceLimits,
     });
-    const thread: Thread = { worker, ready: false, job: null, timer: undefined, pages: 0 };
+    const thread: Thread = {
+      worker,
+      ready: false,
+      job: null,
+      timer: undefined,
+      slowTimer: undefined,
+      startedAt: 0,
+      pages: 0,
+    };
     threads.add(thread);
     worker.on('message', (reply: ThreadReply) => onReply(thread, reply));
     worker.on('error', (error) => onDeath(thread, error));
@@ -148,7 +173,7 @@ export function createExtractPool(opts: ExtractPoolOptions = {}): ExtractPool {
     }
     const job = thread.job;
     if (!job) return;
-    clearTimeout(thread.timer);
+    clearTimers(thread);
     thread.job = null;
     thread.pages++;
     counts.pages++;
@@ -156,6 +181,9 @@ export function createExtractPool(opts: ExtractPoolOptions = {}): ExtractPool {
     else job.reject(rebuildError(reply.error, job.url));
     if (recycleAfterPages > 0 && thread.pages >= recycleAfterPages) {
       counts.recycles++;
+      retire(thread);
+    } else if (threads.size > capacity()) {
+      // An extra thread whose runaway neighbours have ended: back to `size`.
       retire(thread);
     } else {
       thread.worker.unref();
@@ -186,7 +214,7 @@ export function createExtractPool(opts: ExtractPoolOptions = {}): ExtractPool {
   function onDeath(thread: Thread, error: Error): void {
     if (!threads.has(thread)) return;
     threads.delete(thread);
-    clearTimeout(thread.timer);
+    clearTimers(thread);
     const job = thread.job;
     if (job) {
       counts.crashes++;
@@ -229,8 +257,21 @@ export function createExtractPool(opts: ExtractPoolOptions = {}): ExtractPool {
   /** Stop a thread on purpose (timeout, recycling, close); its 'exit' is then ignored. */
   function retire(thread: Thread): void {
     threads.delete(thread);
-    clearTimeout(thread.timer);
+    clearTimers(thread);
     void thread.worker.terminate();
+  }
+
+  function clearTimers(thread: Thread): void {
+    clearTimeout(thread.timer);
+    clearTimeout(thread.slowTimer);
+  }
+
+  /** `size`, plus one thread per page running past `slowPageMs` (at most `size` more). */
+  function capacity(): number {
+    const now = Date.now();
+    let slow = 0;
+    for (const thread of threads) if (thread.job && now - thread.startedAt >= slowPageMs) slow++;
+    return size + Math.min(size, slow);
   }
 
   /** Give queued pages to ready idle threads; start threads while pages wait and there is room. */
@@ -241,12 +282,18 @@ export function createExtractPool(opts: ExtractPoolOptions = {}): ExtractPool {
       if (!thread.ready || thread.job) continue;
       const job = queue.shift() as Job;
       thread.job = job;
+      thread.startedAt = Date.now();
       thread.timer = setTimeout(() => onTimeout(thread), pageTimeoutMs);
+      thread.slowTimer = setTimeout(pump, slowPageMs);
       thread.worker.ref();
       thread.worker.postMessage({ html: job.html, url: job.url } satisfies PageRequest);
     }
     const starting = [...threads].filter((thread) => !thread.ready).length;
-    for (let i = starting; i < queue.length && threads.size < size; i++) spawn();
+    const limit = capacity();
+    for (let i = starting; i < queue.length && threads.size < limit; i++) {
+      if (threads.size >= size) counts.overflows++;
+      spawn();
+    }
   }
 
   return {
@@ -266,7 +313,7 @@ export function createExtractPool(opts: ExtractPoolOptions = {}): ExtractPool {
       threads.clear();
       for (const job of queue.splice(0)) job.reject(closedError(job.url));
       for (const thread of stopping) {
-        clearTimeout(thread.timer);
+        clearTimers(thread);
         thread.job?.reject(closedError(thread.job.url));
       }
       await Promise.all(stopping.map((thread) => thread.worker.terminate()));

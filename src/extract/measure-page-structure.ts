@@ -67,6 +67,17 @@ const BREAKS_FOREIGN = set(
   'b big blockquote body br center code dd div dl dt em embed h1 h2 h3 h4 h5 h6 head hr i img li listing ' +
     'menu meta nobr ol p pre ruby s small span strong strike sub sup table tt u ul var',
 );
+/**
+ * Start tags before which the tree builder does not reopen pending formatting elements (block and
+ * head elements): they are reopened inside them, at the next content. Reopening them before a `<p>`
+ * instead would put one `<b>` around every following paragraph where the tree builder puts one in each.
+ */
+const NO_RECONSTRUCT = set(
+  'address article aside base basefont bgsound blockquote center dd details dialog dir div dl dt ' +
+    'fieldset figcaption figure footer form frameset h1 h2 h3 h4 h5 h6 header hgroup hr iframe li link ' +
+    'listing main menu meta nav noembed noframes noscript ol p param plaintext pre rb rp rt rtc script ' +
+    'search section source style summary table template textarea title track ul',
+);
 const HEADINGS = set('h1 h2 h3 h4 h5 h6');
 const TABLE_PARTS = set('caption col colgroup tbody td tfoot th thead tr');
 const TABLE_SECTIONS = set('tbody tfoot thead');
@@ -314,7 +325,7 @@ function startTag(open: OpenElements, name: string, selfClosing: boolean): void 
     closeFormatting(open, 'a');
     open.dropPending('a');
   }
-  open.reconstruct();
+  if (!NO_RECONSTRUCT.has(name)) open.reconstruct();
   if (name === 'svg' || name === 'math') {
     if (selfClosing) open.leaf();
     else open.push(name, true);
@@ -349,12 +360,19 @@ function endTag(open: OpenElements, name: string): void {
 }
 
 /**
- * A formatting element's end: popped with what is above it, unless a special element sits above it
- * (the adoption agency then moves that element up instead: the depth stays) or it is out of scope.
+ * A formatting element's end: popped with what is above it, unless it is out of scope, or a special
+ * element sits above it. Then the adoption agency leaves the depth as it is but creates elements: the
+ * formatting element again inside the special one, and clones of the formatting elements in between
+ * (its outer loop may run again for each). They are counted on the generous side, twice each plus
+ * one, which is at or above what jsdom built for every misnesting tried (tests/extract).
  */
 function closeFormatting(open: OpenElements, name: string): void {
   const k = open.last(name);
-  if (k !== -1 && k > open.lastScope() && k > open.lastSpecial()) open.popTo(k, k);
+  if (k === -1 || k <= open.lastScope()) return;
+  if (k > open.lastSpecial()) return open.popTo(k, k);
+  let between = 0;
+  for (let j = k + 1; j < open.size; j++) if (FORMATTING.has(open.names[j] as string)) between++;
+  open.elements += 2 * between + 1;
 }
 
 /** Table parts start where the table's structure says: a new cell ends the previous one, and so on. */

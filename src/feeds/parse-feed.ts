@@ -17,6 +17,7 @@ import { repairNamespacePrefixes } from './repair-namespace-prefixes.ts';
 import { repairRelativeUrls } from './repair-relative-urls.ts';
 import { repairTruncation } from './repair-truncation.ts';
 import { repairXml } from './repair-xml.ts';
+import { stripControlCharacters } from './strip-control-characters.ts';
 
 /** An xml2js node with default options: text-only elements are strings, others objects of arrays. */
 type XmlNode = string | XmlElement;
@@ -170,7 +171,7 @@ export async function parseFeed(
   const { text, encoding } =
     typeof input === 'string' ? { text: input, encoding: 'utf-8' } : decodeFeed(input, opts.contentType);
   if (looksLikeJsonFeed(text, opts.contentType))
-    return { ...parseJsonFeed(text, url), encoding, repairs: [] };
+    return { ...withoutControlCharacters(parseJsonFeed(text, url)), encoding, repairs: [] };
   const { text: repaired, repairs } = repairXml(text);
   const named = repairNamespacePrefixes(repaired);
   let parsed: RawItem & { items?: RawItem[] };
@@ -206,12 +207,34 @@ export async function parseFeed(
       repairs.push(`item skipped: ${firstLine(error)}`);
     }
   }
-  return {
+  const feed = withoutControlCharacters({
     title: plainText(first(parsed['raw:title']) ?? first(parsed['raw:dc:title'])),
     link: pickLink(parsed['raw:link'], feedBase) ?? pickLink(parsed['raw:atom:link'], feedBase),
     items,
-    encoding,
-    repairs,
+  });
+  return { ...feed, encoding, repairs };
+}
+
+/**
+ * Where feed text enters the model: no NUL (PostgreSQL refuses it and the item was lost), no terminal
+ * escapes, no bidi overrides (see strip-control-characters.ts). Titles and links are one line.
+ */
+function withoutControlCharacters(feed: ParsedFeed): ParsedFeed {
+  const line = (s: string) => stripControlCharacters(s, { oneLine: true });
+  const optionalLine = (s: string | null) => (s === null ? null : line(s));
+  return {
+    ...feed,
+    title: line(feed.title),
+    link: optionalLine(feed.link),
+    items: feed.items.map((item) => ({
+      ...item,
+      title: line(item.title),
+      link: optionalLine(item.link),
+      // Ids are compared as written: only what PostgreSQL or a terminal cannot take is removed.
+      id: item.id === null ? null : stripControlCharacters(item.id),
+      summary: stripControlCharacters(item.summary),
+      content: stripControlCharacters(item.content),
+    })),
   };
 }
 

@@ -16,7 +16,7 @@ import type { ErrorCode } from '../errors.ts';
 import type { HostGate, ReleaseHost } from './host-gate.ts';
 import { HttpStatusError } from './http-status-error.ts';
 import { parseRetryAfter } from './parse-retry-after.ts';
-import { isForbiddenAddress } from './ssrf-guard.ts';
+import { isForbiddenAddress, isPrivateNetworkAddress } from './ssrf-guard.ts';
 
 export interface FetchTimeouts {
   /** DNS, TCP connect and TLS handshake of one hop. @defaultValue 10 000 */
@@ -35,7 +35,11 @@ export interface FetchOptions {
   /** The total time, as `timeouts.totalMs` (which wins when both are set); kept for existing callers. */
   timeoutMs?: number;
   timeouts?: FetchTimeouts;
-  /** Skip the SSRF guard (local development against a feed served on 127.0.0.1). */
+  /**
+   * Let loopback and private networks through the SSRF guard (feeds served on one's own network, local
+   * development on 127.0.0.1); link-local, cloud metadata, unspecified, multicast and reserved
+   * addresses stay refused (see {@link isPrivateNetworkAddress}).
+   */
   allowPrivateNetworks: boolean;
   /** Extra request headers, e.g. `If-None-Match` / `If-Modified-Since` for a conditional GET. */
   headers?: Record<string, string>;
@@ -328,17 +332,20 @@ async function resolveChecked(
       : await dns.promises.lookup(target.host, { all: true, verbatim: true });
   const first = addresses[0];
   if (!first) throw httpError('FETCH_FAILED', culprit, `no address for ${target.host}`, false);
-  if (!opts.allowPrivateNetworks) {
-    const forbidden = opts.isForbidden ?? isForbiddenAddress;
-    const bad = addresses.find((a) => forbidden(a.address));
-    if (bad) {
-      throw httpError(
-        'FETCH_REFUSED',
-        culprit,
-        `refused to connect to ${bad.address} (${target.host}): private, local or reserved address; set ALLOW_PRIVATE_NETWORKS=true to allow feeds on your own network`,
-        true,
-      );
-    }
+  const forbidden = opts.allowPrivateNetworks
+    ? (ip: string) => isForbiddenAddress(ip) && !isPrivateNetworkAddress(ip)
+    : (opts.isForbidden ?? isForbiddenAddress);
+  const bad = addresses.find((a) => forbidden(a.address));
+  if (bad) {
+    const why = opts.allowPrivateNetworks
+      ? 'link-local, metadata, multicast or reserved address, refused even with ALLOW_PRIVATE_NETWORKS'
+      : 'private, local or reserved address; set ALLOW_PRIVATE_NETWORKS=true to allow feeds on your own network';
+    throw httpError(
+      'FETCH_REFUSED',
+      culprit,
+      `refused to connect to ${bad.address} (${target.host}): ${why}`,
+      true,
+    );
   }
   return first;
 }

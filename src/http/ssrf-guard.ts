@@ -52,3 +52,34 @@ export function isForbiddenAddress(ip: string): boolean {
   if (address.range() !== 'unicast' || !address.match(IPV6_GLOBAL_UNICAST)) return true;
   return IPV4_EMBEDDING_RANGES.some((range) => address.match(range));
 }
+
+/**
+ * Cloud metadata services inside ranges that {@link isPrivateNetworkAddress} lets through: they hand
+ * out credentials, and no feed or page lives there. AWS's IPv6 endpoint is unique-local, Alibaba
+ * Cloud's is inside CGNAT 100.64/10. (169.254.169.254, the usual one, is link-local: never private.)
+ */
+const METADATA_ADDRESSES = new Set(['fd00:ec2::254', '100.100.100.200']);
+
+/**
+ * True for the addresses of the operator's own networks, which `ALLOW_PRIVATE_NETWORKS` opens for feeds
+ * served there: loopback, RFC 1918 private, CGNAT 100.64/10 (Tailscale and other overlay networks live
+ * there), IPv6 loopback and unique-local fc00::/7, and the IPv4-mapped forms of these. Link-local
+ * (cloud metadata 169.254.169.254), unspecified, multicast, broadcast, reserved, NAT64 and the known
+ * metadata endpoints stay refused: a network of one's own serves no feed from them.
+ *
+ * @example
+ * isPrivateNetworkAddress('192.168.1.20'); // true
+ * isPrivateNetworkAddress('169.254.169.254'); // false
+ * isPrivateNetworkAddress('0.0.0.0'); // false
+ */
+export function isPrivateNetworkAddress(ip: string): boolean {
+  if (ipaddr.IPv4.isValidFourPartDecimal(ip)) {
+    if (METADATA_ADDRESSES.has(ip)) return false;
+    return ['loopback', 'private', 'carrierGradeNat'].includes(ipaddr.IPv4.parse(ip).range());
+  }
+  if (!ipaddr.IPv6.isValid(ip)) return false;
+  const address = ipaddr.IPv6.parse(ip);
+  if (address.isIPv4MappedAddress()) return isPrivateNetworkAddress(address.toIPv4Address().toString());
+  if (METADATA_ADDRESSES.has(address.toString())) return false;
+  return ['loopback', 'uniqueLocal'].includes(address.range());
+}

@@ -61,7 +61,7 @@ import {
   type FeedRecord,
 } from '../store/feeds.ts';
 import {
-  findKnownItem,
+  findKnownItems,
   listDueItems,
   markItemStored,
   recordItemFailure,
@@ -136,13 +136,6 @@ export interface FeedRefresh {
   /** New items past the per-poll cap, left for the next change of the feed. */
   overCap?: number;
 }
-
-/**
- * New or changed items followed from one poll. A real feed lists tens of items, a busy one a few
- * hundred after an outage; a feed listing 100,000 queued 100,000 jobs and 1.5 GB of memory. The rest
- * wait: once the first ones are known, the next change of the feed brings the next ones.
- */
-export const MAX_NEW_ITEMS_PER_POLL = 500;
 
 export interface RefreshOptions {
   /** Poll even when the feed is backing off (an explicit `run --once`). @defaultValue false */
@@ -227,12 +220,13 @@ export async function refreshFeed(
       );
     }
     const found = await newOrUpdatedItems(ctx, feedId, parsed.items);
-    const newItems = found.refs.slice(0, MAX_NEW_ITEMS_PER_POLL);
+    // The rest at the next polls (FEED_MAX_NEW_ITEMS): once these are known, the next poll takes the next.
+    const newItems = found.refs.slice(0, ctx.settings.FEED_MAX_NEW_ITEMS);
     const over = found.refs.length - newItems.length;
     if (over > 0) {
       ctx.log.warn(
         { feed_id: feedId, feed_url: feed.url, new_items: found.refs.length, taken: newItems.length },
-        `feed lists ${found.refs.length} new items: the first ${newItems.length} are followed, ${over} wait until it changes`,
+        `feed lists ${found.refs.length} new items: the first ${newItems.length} are followed now, the other ${over} at the next polls`,
       );
     }
     // One transaction: the items become pending (with the job that processes each) together with the
@@ -251,7 +245,9 @@ export async function refreshFeed(
           pending: ref,
         });
       }
-      await recordFeedSuccess(tx, feedId, { ...success, bodyHash });
+      // Past the cap, the next poll must read the feed again (no 304, no "unchanged") to take the next
+      // items: those followed now are known by then.
+      await recordFeedSuccess(tx, feedId, { ...success, bodyHash, forgetValidators: over > 0 });
     });
     return result('ok', {
       itemsInFeed: parsed.items.length,
@@ -297,16 +293,21 @@ async function newOrUpdatedItems(
   // The first occurrence of a canonical URL in the feed speaks for it; later repeats (other tracking
   // parameters, a second category) are the same item.
   const seen = new Set<string>();
+  const followed: { item: FeedItem; identity: ItemIdentity; link: string }[] = [];
   for (const item of items) {
     const identity = itemIdentity(item);
     const link = item.link ?? identity.canonicalUrl;
     if (!identity.canonicalUrl || !/^https?:/i.test(link) || seen.has(identity.canonicalUrl)) continue;
     seen.add(identity.canonicalUrl);
-    const known = await findKnownItem(ctx.db, {
-      feedId,
-      canonicalUrl: identity.canonicalUrl,
-      guid: identity.guid,
-    });
+    followed.push({ item, identity, link });
+  }
+  const knownItems = await findKnownItems(
+    ctx.db,
+    feedId,
+    followed.map(({ identity }) => identity),
+  );
+  for (const { item, identity, link } of followed) {
+    const known = knownItems.get(identity.canonicalUrl) ?? null;
     const outcome = classifyItem(identity, known);
     if (outcome === 'unchanged') continue;
     if (outcome === 'elsewhere') {

@@ -95,6 +95,11 @@ export interface FeedSuccess {
   bodyHash?: string | null;
   /** Next poll from feed-health's `nextHealth`; not given = none pending (normal interval). */
   nextPollAt?: string | null;
+  /**
+   * Forget the validators and the body hash, so that the next poll downloads and reads the feed again
+   * even if it has not changed: items past the per-poll cap are still to be followed.
+   */
+  forgetValidators?: boolean;
 }
 
 /**
@@ -108,8 +113,8 @@ export interface FeedSuccess {
 export async function recordFeedSuccess(db: Db, feedId: string, result: FeedSuccess): Promise<FeedRecord> {
   const rows = await db.query<FeedRow>(
     `update feeds set
-       etag = coalesce($2, etag),
-       last_modified = coalesce($3, last_modified),
+       etag = case when $8 then null else coalesce($2, etag) end,
+       last_modified = case when $8 then null else coalesce($3, last_modified) end,
        last_fetched_at = $4,
        last_success_at = $4,
        last_error = null,
@@ -118,7 +123,7 @@ export async function recordFeedSuccess(db: Db, feedId: string, result: FeedSucc
        failure_score = 0,
        next_poll_at = $5,
        last_status = coalesce($6, last_status),
-       last_body_hash = coalesce($7, last_body_hash)
+       last_body_hash = case when $8 then null else coalesce($7, last_body_hash) end
      where id = $1
      returning *`,
     [
@@ -129,6 +134,7 @@ export async function recordFeedSuccess(db: Db, feedId: string, result: FeedSucc
       result.nextPollAt ?? null,
       result.status ?? null,
       result.bodyHash ?? null,
+      result.forgetValidators === true,
     ],
   );
   return oneFeed(rows, feedId);

@@ -15,15 +15,21 @@ const PAGES = [
 const NORMAL = PAGES[0] as (typeof PAGES)[number];
 
 /**
- * A real input on which Readability runs away: 1,000 nested `<div>`s (7 KB) took ~39 s in one thread
- * here (measured), 1,200 take longer still, against well under a second for a real page, cold.
+ * An input on which Readability runs away although its structure passes extractArticle's limits (depth
+ * 3, 10,003 elements): 10,000 sibling `<span>`s took ~34 s in one thread here (measured), against
+ * well under a second for a real page, cold.
  */
-const RUNAWAY_PAGE = `<html><body>${'<div>'.repeat(1200)}<p>Talks resume in Cairo.</p>${'</div>'.repeat(1200)}</body></html>`;
+const RUNAWAY_PAGE = `<html><body>${'<span></span>'.repeat(10_000)}<p>Talks resume in Cairo.</p></body></html>`;
+/** Refused by extractArticle's structure limits before parsing: nested far past 300. */
+const REFUSED_PAGE = `<html><body>${'<div>'.repeat(5_000)}<p>Talks resume in Cairo.</p></body></html>`;
 /** Generous enough that a cold thread on a loaded two-core machine still extracts a normal page. */
 const RUNAWAY_TIMEOUT_MS = 5_000;
 
-/** 11 MB of paragraphs: a 5.5 MB version already exceeds a 128 MB heap (measured). */
-const HUGE_PAGE = `<html><body>${`<div>${'<p>Ceasefire talks resumed in Cairo today, officials said, with more words.</p>'.repeat(3)}<a href="/x">link</a></div>`.repeat(40_000)}</body></html>`;
+/**
+ * 5.4 MB, 15,000 elements (under the structure limits) with 60 attributes each: 900,000 attribute
+ * nodes pass a 96 MB heap within about 1.5 s (measured).
+ */
+const HUGE_PAGE = `<html><body>${`<div ${Array.from({ length: 60 }, (_, i) => `a${i}=x`).join(' ')}></div>`.repeat(15_000)}</body></html>`;
 /** A thread needs ~40–60 MB just to load tsx and jsdom (48 MB failed, 64 MB worked): 96 leaves room. */
 const SMALL_HEAP_MB = 96;
 
@@ -98,6 +104,52 @@ describe('createExtractPool', () => {
     expect((runaway as PipelineError).message).toContain(`${RUNAWAY_TIMEOUT_MS} ms`);
     expect(next.text).toBe(extractArticle(NORMAL.html, NORMAL.url).text);
     expect(pool.stats()).toMatchObject({ pages: 1, timeouts: 1, restarts: 1, crashes: 0, threads: 1 });
+  });
+
+  it('normal-pages-flow-while-runaway-pages-hold-every-thread', { timeout: 30_000 }, async () => {
+    // One thread held by one runaway page is the finding's two threads held by two, at half the CPU
+    // the test burns. A page timeout far past the test: the runaway page is still running when the
+    // normal ones are answered, whatever the machine's speed, and close() ends it.
+    const held = createExtractPool({ size: 1, pageTimeoutMs: 60_000, slowPageMs: 500 });
+    pool = held;
+    const settled: string[] = [];
+    const track = <T>(name: string, promise: Promise<T>): Promise<T | unknown> => {
+      const done = (outcome: T | unknown) => {
+        settled.push(name);
+        return outcome;
+      };
+      return promise.then(done, done);
+    };
+    const runaway = track('runaway', held.extract(RUNAWAY_PAGE, 'https://example.com/runaway'));
+    const normal = await Promise.all(
+      PAGES.map((page) => track(page.name, held.extract(page.html, page.url))),
+    );
+    expect(normal.map((article) => (article as { text: string }).text)).toEqual(
+      PAGES.map((page) => extractArticle(page.html, page.url).text),
+    );
+    // Every normal page was answered while the runaway page was still running, on a thread started
+    // past the pool's size for as long as the runaway holds its own.
+    expect([...settled].sort()).toEqual(PAGES.map((page) => page.name).sort());
+    expect(held.stats()).toMatchObject({ pages: PAGES.length, timeouts: 0, overflows: 1, threads: 2 });
+    await held.close();
+    expect(((await runaway) as PipelineError).message).toContain('pool was closed');
+  });
+
+  it('pages-refused-for-their-structure-free-their-thread-at-once', async () => {
+    pool = createExtractPool({ size: 2 });
+    // Two pages that would each hold a thread for seconds, refused from a scan of their text instead.
+    const refused = [1, 2].map((n) =>
+      settle(pool?.extract(REFUSED_PAGE, `https://example.com/nested-${n}`) ?? Promise.reject()),
+    );
+    const normal = await Promise.all(PAGES.map((page) => pool?.extract(page.html, page.url)));
+    expect(normal).toHaveLength(PAGES.length);
+    for (const [index, error] of (await Promise.all(refused)).entries()) {
+      expect(error).toBeInstanceOf(PipelineError);
+      expect((error as PipelineError).message).toBe(
+        `extract: https://example.com/nested-${index + 1}: page nests elements 5,003 deep (limit 300); refused before parsing`,
+      );
+    }
+    expect(pool.stats()).toMatchObject({ pages: PAGES.length + 2, timeouts: 0, overflows: 0 });
   });
 
   it('thread-over-its-heap-cap-is-replaced-and-later-pages-succeed', async () => {

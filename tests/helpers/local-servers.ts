@@ -151,15 +151,25 @@ export interface ReceivedMail {
 export interface MailCatcher {
   url: string;
   mails: ReceivedMail[];
+  /** While true, every message is refused with a passing error (451), as a busy relay does. */
+  refusing: boolean;
+  /** Messages refused while `refusing`. */
+  refused: number;
   close(): Promise<void>;
 }
 
 export async function startMailCatcher(): Promise<MailCatcher> {
   const mails: ReceivedMail[] = [];
+  const catcher = { refusing: false, refused: 0 };
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
+    onMailFrom(_address, _session, callback) {
+      if (!catcher.refusing) return callback();
+      catcher.refused++;
+      callback(Object.assign(new Error('mailbox busy, try again later'), { responseCode: 451 }));
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
@@ -178,11 +188,11 @@ export async function startMailCatcher(): Promise<MailCatcher> {
   const port = await new Promise<number>((resolve) => {
     server.listen(0, '127.0.0.1', () => resolve((server.server.address() as AddressInfo).port));
   });
-  return {
+  return Object.assign(catcher, {
     url: `smtp://127.0.0.1:${port}`,
     mails,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  });
 }
 
 /** Polls `check` until it returns a value, or fails after `timeoutMs` with `what` in the message. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isForbiddenAddress } from '../../src/http/ssrf-guard.ts';
+import { isForbiddenAddress, isPrivateNetworkAddress } from '../../src/http/ssrf-guard.ts';
 
 // Decisions only: nothing here opens a connection.
 describe('isForbiddenAddress', () => {
@@ -55,5 +55,37 @@ describe('isForbiddenAddress', () => {
     { name: 'public-ipv6-google', ip: '2a00:1450:4001:82a::200e', forbidden: false },
   ])('$name', ({ ip, forbidden }) => {
     expect(isForbiddenAddress(ip)).toBe(forbidden);
+  });
+});
+
+// What ALLOW_PRIVATE_NETWORKS opens: one's own networks, and nothing a feed never lives on.
+describe('isPrivateNetworkAddress', () => {
+  it.each([
+    { name: 'ipv4-loopback', ip: '127.0.0.1', private: true },
+    { name: 'ipv4-loopback-other', ip: '127.0.0.2', private: true },
+    { name: 'rfc1918-10', ip: '10.0.0.1', private: true },
+    { name: 'rfc1918-172', ip: '172.16.5.4', private: true },
+    { name: 'rfc1918-192', ip: '192.168.1.1', private: true },
+    { name: 'cgnat-overlay-network', ip: '100.101.102.103', private: true },
+    { name: 'ipv6-loopback', ip: '::1', private: true },
+    { name: 'unique-local', ip: 'fd12:3456::1', private: true },
+    { name: 'ipv4-mapped-private', ip: '::ffff:192.168.1.1', private: true },
+    { name: 'ipv4-mapped-loopback-hex', ip: '::ffff:7f00:1', private: true },
+    { name: 'cloud-metadata-link-local', ip: '169.254.169.254', private: false },
+    { name: 'ipv4-mapped-metadata', ip: '::ffff:169.254.169.254', private: false },
+    { name: 'nat64-metadata', ip: '64:ff9b::a9fe:a9fe', private: false },
+    { name: 'aws-metadata-ipv6-in-unique-local', ip: 'fd00:ec2::254', private: false },
+    { name: 'alibaba-metadata-in-cgnat', ip: '100.100.100.200', private: false },
+    { name: 'link-local-ipv6', ip: 'fe80::1', private: false },
+    { name: 'unspecified-ipv4-reaches-this-host', ip: '0.0.0.0', private: false },
+    { name: 'unspecified-ipv6', ip: '::', private: false },
+    { name: 'multicast-ipv4', ip: '224.0.0.1', private: false },
+    { name: 'broadcast', ip: '255.255.255.255', private: false },
+    { name: 'reserved-class-e', ip: '240.0.0.1', private: false },
+    { name: 'ipv4-compatible-loopback', ip: '::7f00:1', private: false },
+    { name: 'public-ipv4', ip: '8.8.8.8', private: false },
+    { name: 'hostname-not-address', ip: 'localhost', private: false },
+  ])('$name', ({ ip, private: isPrivate }) => {
+    expect(isPrivateNetworkAddress(ip)).toBe(isPrivate);
   });
 });

@@ -4,7 +4,7 @@ import { classifyItem, itemIdentity, type ItemIdentity } from '../../src/feeds/i
 import type { FeedItem } from '../../src/model.ts';
 import type { Db } from '../../src/store/db.ts';
 import { upsertFeeds } from '../../src/store/feeds.ts';
-import { findKnownItem, recordItemSeen } from '../../src/store/items.ts';
+import { findKnownItem, findKnownItems, recordItemSeen } from '../../src/store/items.ts';
 import { backends, dropTestDb, feedConfig, openTestDb, truncateAll, uniqueSchema } from './test-db.ts';
 
 const OTHER_FEED = 'aljazeera-news';
@@ -181,6 +181,28 @@ describe.each(backends)('feed items on $name', (backend) => {
       guid: 'https://www.bbc.co.uk/news/articles/c1#0',
     });
     expect(byGuid?.canonicalUrl).toBe('https://www.bbc.co.uk/news/articles/c1-renamed');
+    // One poll's items in one lookup give the same answers as one at a time.
+    const lookups = [
+      { canonicalUrl: 'https://www.bbc.co.uk/news/articles/c1', guid: null },
+      {
+        canonicalUrl: 'https://www.bbc.co.uk/news/articles/c1-other',
+        guid: 'https://www.bbc.co.uk/news/articles/c1#0',
+      },
+      { canonicalUrl: 'https://www.bbc.co.uk/news/articles/never-seen', guid: 'never-seen' },
+    ];
+    const batch = await findKnownItems(db, OTHER_FEED, lookups);
+    for (const lookup of lookups) {
+      expect(batch.get(lookup.canonicalUrl)).toEqual(
+        await findKnownItem(db, { feedId: OTHER_FEED, ...lookup }),
+      );
+    }
+    expect(batch.get('https://www.bbc.co.uk/news/articles/c1')).toMatchObject({ scope: 'elsewhere' });
+    expect(
+      (await findKnownItems(db, feedConfig.id, lookups)).get(lookups[1]?.canonicalUrl ?? ''),
+    ).toMatchObject({
+      canonicalUrl: 'https://www.bbc.co.uk/news/articles/c1-renamed',
+      scope: 'feed',
+    });
   });
 
   it('late-record-moves-first-seen-back-not-last-seen', async () => {
