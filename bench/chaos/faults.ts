@@ -102,6 +102,27 @@ export const FAULTS: Fault[] = [
   killWorker('store-worker', 'stored'),
   killWorker('alert-worker', 'alerted'),
   {
+    // The one duplicate window, provoked on purpose: Slack has the message, our commit never happens.
+    name: "kill -9 alert-worker at Slack's 200",
+    topology: 'split',
+    items: 300,
+    async inject(world) {
+      await midBatch(world, 'alerted');
+      const worker = process(world, 'alert-worker');
+      let killed = false;
+      world.slack.answer = () => {
+        if (!killed) worker.kill('SIGKILL');
+        killed = true;
+        return { status: 200 };
+      };
+      await until(() => killed, 60_000);
+      world.slack.answer = undefined;
+      world.note(`alert-worker ended by SIGKILL as Slack answered 200 (${await worker.exited()})`);
+      await sleep(1_000);
+      worker.start();
+    },
+  },
+  {
     name: 'kill -9 the whole service',
     topology: 'service',
     items: 2000,

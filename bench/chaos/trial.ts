@@ -279,7 +279,12 @@ export async function runTrial(fault: Fault, opts: TrialOptions): Promise<TrialR
     let lastMissing = faultEnded;
     await until(async () => {
       const m = await missingNow();
-      const left = m.items + m.alerts.slack + m.alerts.webhook + m.alerts.email;
+      // Done when nothing is missing at the receivers and the ledger holds nothing pending: an alert
+      // received but not recorded as sent is still to be re-sent (the duplicate window).
+      const pending = await count(
+        "select (select count(*) from feed_items where state = 'pending') + (select count(*) from planned_alerts where state = 'pending') as n",
+      );
+      const left = m.items + m.alerts.slack + m.alerts.webhook + m.alerts.email + pending;
       if (left > 0) lastMissing = Date.now();
       return left === 0;
     }, opts.recoveryTimeoutMs);

@@ -45,6 +45,21 @@ export function registerExplainCommand(program: Command, deps: ExplainCommandDep
     });
 }
 
+/**
+ * Characters JSON.stringify leaves raw that a terminal acts on: DEL, the C1 controls (U+009B starts an
+ * escape sequence) and the bidi embeddings, overrides and isolates (U+202E shows the rest of the line
+ * reversed). Input lines are quoted back in `sentence`, and input is anyone's text.
+ */
+const RAW_IN_JSON = /[\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g;
+
+/** One JSON line with those characters as `\uXXXX` escapes: the same value once parsed. */
+function jsonLine(value: unknown): string {
+  return JSON.stringify(value).replace(
+    RAW_IN_JSON,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
 async function explainLines(opts: ExplainOptions, deps: ExplainCommandDeps): Promise<void> {
   const file = opts.watchlist ?? configPaths(deps.loadSettings()).watchlist;
   const matcher = compileWatchlist(await loadWatchlist(file));
@@ -76,7 +91,7 @@ async function explainLines(opts: ExplainOptions, deps: ExplainCommandDeps): Pro
       },
       matcher,
     );
-    if (opts.json) deps.io.stdout.write(`${JSON.stringify({ id, ...explanation })}\n`);
+    if (opts.json) deps.io.stdout.write(`${jsonLine({ id, ...explanation })}\n`);
     else {
       deps.io.stdout.write(`${first ? '' : '\n'}${formatExplanation(explanation, id)}\n`);
       first = false;

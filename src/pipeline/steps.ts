@@ -369,8 +369,14 @@ export async function processArticle(
 ): Promise<TaggedArticle> {
   let extracted: ExtractedArticle | null = null;
   let pageProblem: unknown = null;
-  try {
-    const response = await fetchUrl(ref.url, fetchOptions(ctx, ctx.settings.PAGE_MAX_BYTES));
+  const pageFailed = (error: unknown) => {
+    if (opts.retryTransient && error instanceof PipelineError && !error.permanent) throw error;
+    pageProblem = error;
+  };
+  const response = await fetchUrl(ref.url, fetchOptions(ctx, ctx.settings.PAGE_MAX_BYTES)).catch(pageFailed);
+  if (response) {
+    // Outside the page's failures: a database that cannot keep the page is not a reason to settle for
+    // the feed's text (a PostgreSQL outage once stored 219 summaries); the step fails and is retried.
     if (ctx.settings.RETAIN_RAW_HTML) {
       await saveRawPage(ctx.db, {
         canonicalUrl: ref.canonicalUrl,
@@ -380,10 +386,14 @@ export async function processArticle(
         body: response.body,
       });
     }
-    extracted = await ctx.extract(decodePage(response.body, response.headers['content-type']), response.url);
-  } catch (error) {
-    if (opts.retryTransient && error instanceof PipelineError && !error.permanent) throw error;
-    pageProblem = error;
+    try {
+      extracted = await ctx.extract(
+        decodePage(response.body, response.headers['content-type']),
+        response.url,
+      );
+    } catch (error) {
+      pageFailed(error);
+    }
   }
   const feedText = textFromHtml(ref.feedContent);
   const chosen = chooseArticleText(extracted, feedText);

@@ -3,7 +3,15 @@
  * pace, concurrency and retries all come from the stage's definition, and `enqueue` which turns a
  * stage's hand-ons into jobs of the next queue. `run --once` runs the same definition in-process.
  */
-import { DelayedError, RateLimitError, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
+import {
+  DelayedError,
+  RateLimitError,
+  UnrecoverableError,
+  Worker,
+  type Job,
+  type JobsOptions,
+  type Queue,
+} from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Settings } from '../config/settings.ts';
 import { flow, type HandOn, type Stage, type StageName } from '../pipeline/flow.ts';
@@ -46,14 +54,27 @@ export function stageJobOptions(stage: Stage, settings: Settings): JobsOptions {
 }
 
 /**
- * Adds the hand-ons as jobs: each with its stage's key as job id (a known id is dropped by BullMQ),
- * its stage's delay, attempts and backoff.
+ * Removes the failed jobs kept under these ids. BullMQ drops a new job whose id a kept job holds, and
+ * a failed job is never a reason to drop new work: the store job of an item failed during a database
+ * outage, and its re-driven article job handed on a store job that was dropped, again and again.
+ */
+async function clearFailed(queue: Queue, ids: readonly string[]): Promise<void> {
+  const states = await Promise.all(ids.map((id) => queue.getJobState(id)));
+  for (const [i, id] of ids.entries()) if (states[i] === 'failed') await queue.remove(id);
+}
+
+/**
+ * Adds the hand-ons as jobs: each with its stage's key as job id (a live or completed job of that id
+ * makes BullMQ drop the new one: the same work is not done twice), its stage's delay, attempts and
+ * backoff.
  */
 export async function enqueue(queues: Queues, settings: Settings, handOns: readonly HandOn[]): Promise<void> {
   const byStage = new Map<StageName, HandOn[]>();
   for (const h of handOns) byStage.set(h.stage, [...(byStage.get(h.stage) ?? []), h]);
   for (const [name, list] of byStage) {
     const stage = flow[name];
+    const keys = list.map((h) => stage.key(stage.parse(h.data))).filter((k): k is string => k !== null);
+    await clearFailed(queueOf(queues, name), keys);
     await queueOf(queues, name).addBulk(
       list.map((h) => {
         const data = stage.parse(h.data);

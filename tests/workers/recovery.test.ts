@@ -103,3 +103,63 @@ describe.each([
     expect(schedulers).toEqual(['config-sync', 'feed-broken-feed', 'feed-world-news']);
   }, 120_000);
 });
+
+describe('the service after a database write error outlasting every try', () => {
+  let world: PipelineWorld;
+  let service: Awaited<ReturnType<typeof startWorkers>> | undefined;
+
+  afterEach(async () => {
+    if (service) {
+      await Promise.all(service.workers.map((w) => w.close()));
+      await service.rt.ctx.db.exec(`drop schema if exists ${world.namespace} cascade`);
+      await service.rt.close();
+    }
+    await world?.close();
+  });
+
+  it('re-drives the items, and their store jobs are not dropped for the failed ones kept', async () => {
+    world = await startPipelineWorld({ databaseUrl: DATABASE_URL });
+    const settings = {
+      ...world.settings,
+      RETRY_BACKOFF_MS: 20,
+      REDRIVE_BACKOFF_MS: 300,
+      RECONCILE_EVERY_MS: 1_000,
+      RECONCILE_AFTER_MS: 60_000,
+    };
+    service = await startWorkers(
+      [createFeedWorker, createArticleWorker, createStoreWorker, createAlertWorker],
+      {
+        settings,
+        schema: world.namespace,
+        reconcile: true,
+        beforeStart: async (rt) => {
+          await rt.ctx.db.exec(`create function refuse_writes() returns trigger language plpgsql as $$
+            begin raise exception 'disk full (test)'; end $$;
+            create trigger refuse_writes before insert on articles for each row execute function refuse_writes()`);
+          return undefined;
+        },
+      },
+    );
+    const { db } = service.rt.ctx;
+    const count = async (sql: string) => Number((await db.query<{ n: number }>(sql))[0]?.n ?? -1);
+    // Every try of every store job spent: BullMQ keeps the failed jobs under the items' keys.
+    await waitFor(
+      'store jobs failed for good',
+      async () => ((await service?.rt.queues.store.getFailedCount()) === 4 ? true : undefined),
+      30_000,
+    );
+    expect(await count('select count(*) as n from feed_items where tries > 0')).toBe(4);
+    await db.exec('drop trigger refuse_writes on articles');
+    await waitFor(
+      'every item stored',
+      async () => ((await count('select count(*) as n from articles')) === 4 ? true : undefined),
+      30_000,
+    );
+    await waitFor('alerts sent', () => (world.slack.received.length >= 3 ? true : undefined), 30_000);
+    expect(world.slack.received).toHaveLength(3);
+    // The ledger is told in the store's last transaction, just after the article's own.
+    await waitFor('the ledger done', async () =>
+      (await count("select count(*) as n from feed_items where state <> 'done'")) === 0 ? true : undefined,
+    );
+  }, 90_000);
+});
