@@ -149,8 +149,9 @@ describe('createExtractPool', () => {
         `extract: https://example.com/nested-${index + 1}: page nests elements 5,003 deep (limit 300); refused before parsing`,
       );
     }
-    expect(pool.stats()).toMatchObject({ pages: PAGES.length + 2, timeouts: 0, overflows: 0 });
-  });
+    // No `overflows: 0`: on a loaded machine a normal page may pass the 2 s mark and earn a thread.
+    expect(pool.stats()).toMatchObject({ pages: PAGES.length + 2, timeouts: 0 });
+  }, 60_000);
 
   it('thread-over-its-heap-cap-is-replaced-and-later-pages-succeed', async () => {
     pool = createExtractPool({ size: 1, maxOldGenerationSizeMb: SMALL_HEAP_MB });
