@@ -154,7 +154,14 @@ describe('createExtractPool', () => {
   }, 60_000);
 
   it('thread-over-its-heap-cap-is-replaced-and-later-pages-succeed', async () => {
-    pool = createExtractPool({ size: 1, maxOldGenerationSizeMb: SMALL_HEAP_MB });
+    // A small nursery too: with the default 192 MB one, the heap limit was once reached inside a
+    // scavenge, which V8 reports as a fatal process OOM (the test process died) instead of the
+    // worker's out-of-memory exit.
+    pool = createExtractPool({
+      size: 1,
+      maxOldGenerationSizeMb: SMALL_HEAP_MB,
+      maxYoungGenerationSizeMb: 16,
+    });
     const hugeUrl = 'https://example.com/huge';
     const before = await pool.extract(NORMAL.html, NORMAL.url);
     const huge = await settle(pool.extract(HUGE_PAGE, hugeUrl));
