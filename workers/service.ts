@@ -10,7 +10,7 @@ import { describeError } from '../src/errors.ts';
 import { log } from '../src/log.ts';
 import { openRuntime, type Runtime } from './runtime.ts';
 import { upsertSchedulers } from './scheduler.ts';
-import { dueWork } from '../src/pipeline/steps.ts';
+import { countByStage, dueHandOns } from '../src/pipeline/flow.ts';
 import { redrive } from '../src/queue/stage-worker.ts';
 
 export { isMain } from './is-main.ts';
@@ -69,19 +69,14 @@ export async function startWorkers(
  */
 export async function reconcileOnce(rt: Runtime): Promise<{ items: number; alerts: number }> {
   await upsertSchedulers(rt);
-  const due = await dueWork(rt.ctx, rt.ctx.settings.RECONCILE_AFTER_MS);
-  const items = await redrive(
+  const queued = await redrive(
     rt.queues,
     rt.ctx.settings,
-    due.items.map((ref) => ({ stage: 'article' as const, data: ref })),
+    await dueHandOns(rt.ctx, rt.ctx.settings.RECONCILE_AFTER_MS),
   );
-  const alerts = await redrive(
-    rt.queues,
-    rt.ctx.settings,
-    due.alerts.map((job) => ({ stage: 'alert' as const, data: job })),
-  );
-  if (items + alerts > 0) log.info({ items, alerts }, 'reconciler: pending work queued again');
-  return { items, alerts };
+  const counts = countByStage(queued);
+  if (queued.length > 0) log.info(counts, 'reconciler: pending work queued again');
+  return counts;
 }
 
 /** Runs reconcileOnce now and every RECONCILE_EVERY_MS, one pass at a time; a failed pass is logged. */

@@ -17,6 +17,7 @@ import type { Settings } from '../config/settings.ts';
 import { AlertJobSchema, ArticleRefSchema, TaggedArticleSchema, type AlertJob } from '../model.ts';
 import {
   commitStored,
+  dueWork,
   deliverAlert,
   planAlerts,
   processArticle,
@@ -51,6 +52,27 @@ export interface Attempt {
 export interface HandOn {
   stage: StageName;
   data: unknown;
+}
+
+/** How many of these hand-ons are items (article stage) and how many alerts: what a log line says. */
+export function countByStage(handOns: readonly HandOn[]): { items: number; alerts: number } {
+  return {
+    items: handOns.filter((h) => h.stage === 'article').length,
+    alerts: handOns.filter((h) => h.stage === 'alert').length,
+  };
+}
+
+/**
+ * The work the ledger holds unfinished, as hand-ons: items pending for over `afterMs` (or whose
+ * re-drive is due) to the article stage, planned alerts to the alert stage. The service's reconciler
+ * and `run --once` both start from it.
+ */
+export async function dueHandOns(ctx: PipelineContext, afterMs: number): Promise<HandOn[]> {
+  const due = await dueWork(ctx, afterMs);
+  return [
+    ...due.items.map((ref): HandOn => ({ stage: 'article', data: ref })),
+    ...due.alerts.map((job): HandOn => ({ stage: 'alert', data: job })),
+  ];
 }
 
 /** What a step returned, in short: the job's return value in BullMQ, the run's counts in `run --once`. */
@@ -272,7 +294,7 @@ export const flow: Readonly<Record<StageName, Stage>> = {
       await commitStored(
         ctx,
         article,
-        alerts.map((job) => ({ key: flow.alert.key(job) ?? '', job })),
+        alerts.map((job) => ({ key: alertKey(job), job })),
       );
       return {
         result: {

@@ -5,9 +5,9 @@
  */
 import { describeError } from '../errors.ts';
 import type { AlertJob, ArticleRef, TaggedArticle } from '../model.ts';
-import { flow, type StageName } from './flow.ts';
+import { countByStage, dueHandOns, flow, type StageName } from './flow.ts';
 import { runInProcess } from './run-in-process.ts';
-import { dueWork, flushHeldAlerts, type PipelineContext } from './steps.ts';
+import { flushHeldAlerts, type PipelineContext } from './steps.ts';
 
 export interface RunFailure {
   stage: 'feed' | 'article' | 'store' | 'alert';
@@ -94,14 +94,8 @@ export async function runOnce(
     stage: 'feed' as const,
     data: { feedId: feed.id, ignoreBackoff: true },
   }));
-  const due = await dueWork(ctx, 0);
-  const leftover = [
-    ...due.items.map((ref) => ({ stage: 'article' as const, data: ref })),
-    ...due.alerts.map((job) => ({ stage: 'alert' as const, data: job })),
-  ];
-  if (leftover.length > 0) {
-    ctx.log.info({ items: due.items.length, alerts: due.alerts.length }, 'finishing work left pending');
-  }
+  const leftover = await dueHandOns(ctx, 0);
+  if (leftover.length > 0) ctx.log.info(countByStage(leftover), 'finishing work left pending');
   await runInProcess(ctx, flow, [...polls, ...leftover], {
     added(stage) {
       if (stage === 'article') summary.newItems++;

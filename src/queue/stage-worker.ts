@@ -98,33 +98,32 @@ export async function enqueue(queues: Queues, settings: Settings, handOns: reado
 const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'paused']);
 
 /**
- * Queues again work the ledger says is unfinished (see dueWork): a job still live under its key is
- * left alone; one that completed or failed under that key (kept by BullMQ, which would drop a new
- * job with the same id) is removed first, so the work runs again. Returns how many were queued.
+ * Queues again work the ledger says is unfinished (see dueHandOns): a job still live under its key is
+ * left alone; one that completed under that key is removed first (a failed one is removed by
+ * `enqueue`), since BullMQ would drop a new job with the same id. Returns what was queued.
  *
  * @example
- * await redrive(rt.queues, settings, due.items.map((ref) => ({ stage: 'article', data: ref })));
+ * await redrive(rt.queues, settings, await dueHandOns(rt.ctx, settings.RECONCILE_AFTER_MS));
  */
 export async function redrive(
   queues: Queues,
   settings: Settings,
   handOns: readonly HandOn[],
-): Promise<number> {
+): Promise<HandOn[]> {
   const fresh: HandOn[] = [];
   for (const handOn of handOns) {
     const stage = flow[handOn.stage];
     const key = stage.key(stage.parse(handOn.data));
     if (key !== null) {
-      const existing = await queueOf(queues, handOn.stage).getJob(key);
-      if (existing) {
-        if (LIVE_STATES.has(await existing.getState())) continue;
-        await existing.remove();
-      }
+      const queue = queueOf(queues, handOn.stage);
+      const state = await queue.getJobState(key);
+      if (LIVE_STATES.has(state)) continue;
+      if (state === 'completed') await queue.remove(key);
     }
     fresh.push(handOn);
   }
   await enqueue(queues, settings, fresh);
-  return fresh.length;
+  return fresh;
 }
 
 /**
