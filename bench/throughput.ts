@@ -1,164 +1,158 @@
 /**
- * `npm run bench`: issue 12's throughput benchmark (first part). A local web of `--feeds` × `--items`
- * items (default 200 × 50) whose pages are the real pages of ../shared/datasets/extraction made
- * unique per item (bench/throughput/extraction-web.ts), then, in the same run:
+ * `npm run bench`: issue 12's throughput and memory benchmark. A local web of `--feeds` × `--items`
+ * articles (default 200 × 50 = 10,000) whose pages are the real pages of ../shared/datasets/extraction,
+ * made unique per item (bench/throughput/extraction-web.ts). In one run, one after another:
  *
- * - the ceiling: the extraction pool alone on the same pages, with one thread per core;
- * - `run --once` on PGlite and on PostgreSQL (a fresh database each), as its own process.
+ * - two ceilings on the same pages: the extraction pool alone, and plain Readability on jsdom
+ *   (bench/throughput/ceilings.ts); the higher is the ceiling;
+ * - `run --once` on PGlite and on PostgreSQL; the service with one and with two article-worker
+ *   processes sharing the machine's cores, and again with each process alone on a core (taskset), which
+ *   is what a second process on a machine of its own brings (bench/throughput/pipeline-runs.ts).
  *
- * For each it prints articles/s, the ratio to the ceiling and the peak RSS of the process (VmHWM,
- * worker threads included). Still to come (issue 12): plain Readability on threads as a second
- * ceiling, the service with one and two article workers, Redis memory and latency percentiles.
+ * For each it prints articles/s and the ratio to the ceiling, peak RSS and CPU per process, the
+ * PostgreSQL server's CPU, Redis memory, and latency percentiles from an item's first sighting to
+ * stored and (in the service) to the Slack message received, with the gather window shown apart.
  *
- *   npm run bench -- --feeds 20 --items 25     # 500 articles
+ *   npm run bench                                    # everything, 10,000 articles (about 2.5 hours)
+ *   npm run bench -- --feeds 20 --items 25 --only pool,postgres
+ *   npm run bench -- --profile /tmp/prof             # V8 CPU profiles of every pipeline process
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
-import { createExtractPool } from '../src/extract/extract-pool.ts';
+import { extractionPoolCeiling, plainReadabilityCeiling, type CeilingFigure } from './throughput/ceilings.ts';
 import { ExtractionWeb } from './throughput/extraction-web.ts';
+import { describeLatency, percentile } from './throughput/measure.ts';
+import { runOnceRun, serviceRun, type PipelineFigure } from './throughput/pipeline-runs.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
+const RUNS = [
+  'pool',
+  'readability',
+  'pglite',
+  'postgres',
+  'service-1',
+  'service-2',
+  'pinned-1',
+  'pinned-2',
+] as const;
+type RunName = (typeof RUNS)[number];
+
 const { values: args } = parseArgs({
   options: {
     feeds: { type: 'string', default: '200' },
     items: { type: 'string', default: '50' },
     'database-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
+    /** Comma-separated subset of RUNS. */
+    only: { type: 'string', default: RUNS.join(',') },
+    /** Write V8 CPU profiles of each pipeline process into this directory (node --cpu-prof). */
+    profile: { type: 'string' },
+    'log-dir': { type: 'string' },
   },
 });
-
-interface Figure {
-  what: string;
-  articles: number;
-  seconds: number;
-  peakRssMb: number;
+const only = args.only.split(',').map((s) => s.trim()) as RunName[];
+const unknown = only.filter((name) => !(RUNS as readonly string[]).includes(name));
+if (unknown.length > 0) {
+  console.error(`bench: unknown run ${unknown.join(', ')}; choose from ${RUNS.join(', ')}`);
+  process.exit(2);
 }
-
-/** Peak RSS of a process so far (VmHWM), in MB; 0 once it is gone. */
-function peakRssMb(pid: number): number {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
-  } catch {
-    return 0;
-  }
-}
-
-/** The `stored` cell of run --once's summary table (cli-table3: a header row, then the values). */
-function storedFromSummary(output: string): number {
-  const rows = output
-    .split('\n')
-    .filter((line) => line.includes('│'))
-    .map((line) => line.split('│').map((cell) => cell.trim()));
-  const header = rows.findIndex((cells) => cells.includes('stored'));
-  const column = rows[header]?.indexOf('stored') ?? -1;
-  return Number(rows[header + 1]?.[column] ?? NaN);
-}
-
-async function ceiling(web: ExtractionWeb): Promise<Figure> {
-  const pool = createExtractPool();
-  // Pages are built before the clock starts: the ceiling is extraction, not string building.
-  const pages = Array.from({ length: web.items }, (_, n) => ({
-    html: web.page(n),
-    url: `${web.base}/a/${n}`,
-  }));
-  await Promise.all(pages.slice(0, 4).map((p) => pool.extract(p.html, p.url).catch(() => null)));
-  const started = performance.now();
-  const done = await Promise.all(
-    pages.map((p) =>
-      pool.extract(p.html, p.url).then(
-        () => 1,
-        () => 0,
-      ),
-    ),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  await pool.close();
-  return {
-    what: 'extraction pool alone (the ceiling)',
-    articles: done.reduce((a: number, b: number) => a + b, 0),
-    seconds,
-    peakRssMb: peakRssMb(process.pid),
-  };
-}
-
-async function runOnceProcess(web: ExtractionWeb, store: 'pglite' | 'postgres'): Promise<Figure> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'cw-bench-'));
-  writeFileSync(path.join(dir, 'feeds.yaml'), web.feedsYaml());
-  writeFileSync(path.join(dir, 'alerts.yaml'), 'rules: []\n');
-  let databaseUrl: string | undefined;
-  let admin: pg.Client | undefined;
-  const database = `cw_bench_${process.pid}`;
-  if (store === 'postgres') {
-    admin = new pg.Client({ connectionString: args['database-url'] });
-    await admin.connect();
-    await admin.query(`drop database if exists ${database}`);
-    await admin.query(`create database ${database}`);
-    const url = new URL(args['database-url']);
-    url.pathname = `/${database}`;
-    databaseUrl = url.href;
-  }
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    CONFIG_DIR: dir,
-    WATCHLIST: path.join(ROOT, 'config/watchlists/gaza-ceasefire.yaml'),
-    DATA_DIR: path.join(dir, 'data'),
-    DIGEST_DIR: path.join(dir, 'digests'),
-    ALLOW_PRIVATE_NETWORKS: 'true',
-    HOST_MIN_SPACING_MS: '0',
-    HOST_MAX_CONCURRENT: '32',
-    RETAIN_RAW_HTML: 'true',
-    LOG_LEVEL: 'silent',
-    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-  };
-  if (!databaseUrl) delete env.DATABASE_URL;
-  const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'run', '--once'], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-  let peak = 0;
-  const sampler = setInterval(() => (peak = Math.max(peak, peakRssMb(child.pid ?? 0))), 200);
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  clearInterval(sampler);
-  const seconds = (performance.now() - started) / 1000;
-  const stored = storedFromSummary(output);
-  if (code !== 0 && code !== 3)
-    throw new Error(`run --once on ${store} exited with ${code}:\n${output.slice(-2000)}`);
-  if (admin) {
-    await admin.query(`drop database if exists ${database} with (force)`);
-    await admin.end();
-  }
-  rmSync(dir, { recursive: true, force: true });
-  return {
-    what: `run --once on ${store === 'pglite' ? 'PGlite' : 'PostgreSQL'}`,
-    articles: stored,
-    seconds,
-    peakRssMb: peak,
-  };
-}
+const logDir = args['log-dir'] ?? mkdtempSync(path.join(os.tmpdir(), 'cw-bench-logs-'));
+mkdirSync(logDir, { recursive: true });
 
 const web = new ExtractionWeb({ feeds: Number(args.feeds), itemsPerFeed: Number(args.items) });
 await web.start();
+const opts = { web, adminUrl: args['database-url'], profileDir: args.profile, logDir };
+const mb = (n: number) => `${n.toFixed(0)} MB`;
+
 try {
   console.log(
-    `bench: ${web.items} items (${args.feeds} feeds × ${args.items}), pages from the extraction set`,
+    `bench: ${web.items} articles (${args.feeds} feeds × ${args.items}), pages of the extraction set, ` +
+      `${os.availableParallelism()} cores; logs in ${logDir}`,
   );
-  const top = await ceiling(web);
-  const rate = (f: Figure) => f.articles / f.seconds;
-  const print = (f: Figure) =>
+  const ceilings: CeilingFigure[] = [];
+  if (only.includes('pool')) ceilings.push(await extractionPoolCeiling(web));
+  if (only.includes('readability')) ceilings.push(await plainReadabilityCeiling(web));
+  const rate = (f: { articles: number; seconds: number }) => f.articles / f.seconds;
+  const top = ceilings.length > 0 ? Math.max(...ceilings.map(rate)) : NaN;
+  for (const c of ceilings) {
     console.log(
-      `${f.what}: ${f.articles} articles in ${f.seconds.toFixed(1)} s = ${rate(f).toFixed(1)}/s, ` +
-        `${(rate(f) / rate(top)).toFixed(2)}× the ceiling, peak RSS ${f.peakRssMb.toFixed(0)} MB`,
+      `${c.what}: ${c.articles} pages in ${c.seconds.toFixed(1)} s = ${rate(c).toFixed(1)}/s ` +
+        `(${((c.cpuSeconds / c.articles) * 1000).toFixed(0)} ms CPU a page), peak RSS ${mb(c.peakRssMb)}`,
     );
-  print(top);
-  for (const store of ['pglite', 'postgres'] as const) print(await runOnceProcess(web, store));
+  }
+  if (ceilings.length > 0) console.log(`the ceiling: ${top.toFixed(1)} pages/s`);
+
+  const print = (f: PipelineFigure) => {
+    const cpu = f.processes.reduce((s, p) => s + p.cpuSeconds, 0) + f.postgresCpuSeconds;
+    const perArticle = (seconds: number) => `${((seconds / f.articles) * 1000).toFixed(0)} ms`;
+    console.log(
+      [
+        `\n${f.what}: ${f.articles} articles in ${f.seconds.toFixed(1)} s (first seen → last stored; ` +
+          `wall ${f.wallSeconds.toFixed(0)} s) = ${rate(f).toFixed(1)}/s` +
+          (Number.isNaN(top) ? '' : `, ${(rate(f) / top).toFixed(2)}× the ceiling`),
+        ...f.processes.map(
+          (p) =>
+            `  ${p.name}: peak RSS ${mb(p.peakRssMb)}, CPU ${p.cpuSeconds.toFixed(0)} s (${perArticle(p.cpuSeconds)} an article)`,
+        ),
+        `  peak RSS as articles grew: ${f.rssAtMarks.map((m) => `${m.articles}: ${mb(m.mb)}`).join(' · ') || 'fewer than 1,000'}`,
+        ...(f.postgresCpuSeconds > 0
+          ? [
+              `  PostgreSQL server: CPU ${f.postgresCpuSeconds.toFixed(0)} s (${perArticle(f.postgresCpuSeconds)} an article)`,
+            ]
+          : []),
+        ...(f.postgresWrites
+          ? [
+              `  PostgreSQL writes: ${(f.postgresWrites.commits / f.articles).toFixed(1)} commits, ` +
+                `${(f.postgresWrites.rowsWritten / f.articles).toFixed(0)} rows and ` +
+                `${((f.postgresWrites.walMb * 1024) / f.articles).toFixed(0)} KB of WAL an article`,
+            ]
+          : []),
+        `  CPU in all: ${perArticle(cpu)} an article; the local web meanwhile ${perArticle(f.webCpuSeconds)}`,
+        ...(f.redis
+          ? [
+              `  Redis used_memory: ${mb(f.redis.startMb)} at start, peak ${mb(f.redis.peakMb)}, ${mb(f.redis.endMb)} at the end ` +
+                `(${(((f.redis.endMb - f.redis.startMb) * 1024) / f.articles).toFixed(1)} KB an article kept)`,
+            ]
+          : []),
+        `  seen → stored, ${f.live ? 'the backlog' : 'all seen at once'}: ${describeLatency(f.seenToStored)}`,
+        ...(f.gatherSeconds > 0
+          ? [`  seen → Slack message received, the backlog: ${describeLatency(f.seenToAlert)}`]
+          : []),
+        ...(f.live
+          ? [
+              `  live (${f.live.items} items published one at a time afterwards):`,
+              `    seen → stored: ${describeLatency(f.live.seenToStored)}`,
+              `    seen → Slack message received: ${describeLatency(f.live.seenToAlert)}; gather window ` +
+                `${f.gatherSeconds} s, so beyond it p95 ${(percentile(f.live.seenToAlert, 95) - f.gatherSeconds).toFixed(1)} s`,
+            ]
+          : []),
+        ...(f.gatherSeconds > 0 ? [`  alerts planned in all: ${f.alertsPlanned}`] : []),
+      ].join('\n'),
+    );
+  };
+  const figures = new Map<RunName, PipelineFigure>();
+  const measure = async (name: RunName, run: () => Promise<PipelineFigure>) => {
+    if (!only.includes(name)) return;
+    const figure = await run();
+    figures.set(name, figure);
+    print(figure);
+  };
+  await measure('pglite', () => runOnceRun(opts, 'pglite'));
+  await measure('postgres', () => runOnceRun(opts, 'postgres'));
+  await measure('service-1', () => serviceRun(opts, 0));
+  await measure('service-2', () => serviceRun(opts, 1));
+  await measure('pinned-1', () => serviceRun(opts, 0, true));
+  await measure('pinned-2', () => serviceRun(opts, 1, true));
+  const ratio = (two: RunName, one: RunName) => {
+    const [a, b] = [figures.get(two), figures.get(one)];
+    return a && b ? `${(rate(a) / rate(b)).toFixed(2)}×` : 'not run';
+  };
+  if (figures.has('service-2') || figures.has('pinned-2')) {
+    console.log(
+      `\ntwo article-worker processes ÷ one: ${ratio('service-2', 'service-1')} sharing this machine's ` +
+        `${os.availableParallelism()} cores; ${ratio('pinned-2', 'pinned-1')} with a core each`,
+    );
+  }
 } finally {
   await web.close();
 }

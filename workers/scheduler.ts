@@ -3,6 +3,7 @@
  * time and zone), and removes schedulers of feeds no longer configured. Idempotent: every process
  * may run it at start.
  */
+import { createHash } from 'node:crypto';
 import type { Runtime } from './runtime.ts';
 import { describeError } from '../src/errors.ts';
 import { flow } from '../src/pipeline/flow.ts';
@@ -23,14 +24,27 @@ const HELD_ALERTS_EVERY_MS = 5 * 60_000;
 /** How soon a feed added to feeds.yaml gets its own scheduler: a minute is quick for a person. */
 const CONFIG_SYNC_EVERY_MS = 60_000;
 
+/**
+ * Milliseconds after now of a feed's first poll: a point of its own, from its id, in the first
+ * `spreadSeconds` (at most its interval). BullMQ keeps a scheduler's phase once it has run, so a
+ * restart changes nothing.
+ */
+export function firstPollDelayMs(feedId: string, intervalMs: number, spreadSeconds: number): number {
+  const window = Math.min(intervalMs, spreadSeconds * 1_000);
+  if (window <= 0) return 0;
+  return createHash('sha1').update(feedId).digest().readUInt32BE(0) % window;
+}
+
 export async function upsertSchedulers(rt: Runtime): Promise<{ feeds: number; digest: string }> {
   const { feeds, alerts } = rt.ctx;
   const poll = flow.feed;
   for (const feed of feeds.values()) {
     const data = poll.parse({ feedId: feed.id });
+    const every = feed.intervalMinutes * 60_000;
+    const delay = firstPollDelayMs(feed.id, every, rt.ctx.settings.FEED_POLL_SPREAD_SECONDS);
     await rt.queues.feedFetch.upsertJobScheduler(
       `${FEED_SCHEDULER_PREFIX}${feed.id}`,
-      { every: feed.intervalMinutes * 60_000 },
+      { every, ...(delay > 0 ? { startDate: Date.now() + delay } : {}) },
       {
         name: poll.jobName(data),
         data,

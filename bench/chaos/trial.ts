@@ -170,6 +170,8 @@ export async function runTrial(fault: Fault, opts: TrialOptions): Promise<TrialR
       // One host serves the whole web: the politeness gate would make it a 2,000-second crawl.
       HOST_MIN_SPACING_MS: '0',
       HOST_MAX_CONCURRENT: '16',
+      // Every feed polled at once at start, as the fault schedules assume.
+      FEED_POLL_SPREAD_SECONDS: '0',
       FETCH_TIMEOUT_MS: '10000',
       PAGE_MAX_BYTES: String(2 * 1024 * 1024),
       ALERT_GATHER_SECONDS: '1',

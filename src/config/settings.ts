@@ -118,6 +118,13 @@ export const SettingsSchema = z.object({
    * reconciler queues it again (its job was lost with Redis, or its worker killed). @defaultValue 120000
    */
   RECONCILE_AFTER_MS: z.coerce.number().int().min(0).default(120_000),
+  /**
+   * The service polls each feed first at a moment of its own within this many seconds of its start
+   * (at most its interval), always the same for the same feed id, and every interval after that:
+   * feeds of one interval are then not all polled at once, and neither are the articles they bring
+   * processed and alerted in one burst. 0 polls every feed at once. @defaultValue 60
+   */
+  FEED_POLL_SPREAD_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
   /** How often every service process reconciles the ledger with the queues. @defaultValue 60000 */
   RECONCILE_EVERY_MS: z.coerce.number().int().min(1_000).default(60_000),
   /** Port of the per-rule Atom feeds served by `npm start` (`/alerts/<rule>.atom`); 0 turns them off. */

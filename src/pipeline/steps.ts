@@ -498,6 +498,7 @@ export async function commitStored(
       feedId: article.feedId,
       canonicalUrl: article.canonicalUrl,
       contentHash: article.contentHash ?? '',
+      at,
     });
   });
 }

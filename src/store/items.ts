@@ -175,16 +175,17 @@ export async function recordItemSeen(
  * meanwhile (another content hash) stays pending.
  *
  * @example
- * await markItemStored(db, { feedId: 'bbc-world', canonicalUrl, contentHash });
+ * await markItemStored(db, { feedId: 'bbc-world', canonicalUrl, contentHash, at: now });
  */
 export async function markItemStored(
   db: Db,
-  item: { feedId: string; canonicalUrl: string; contentHash: string },
+  item: { feedId: string; canonicalUrl: string; contentHash: string; at: string },
 ): Promise<void> {
   await db.query(
-    `update feed_items set state = 'done', ref = null, tries = 0, next_try_at = null, last_error = null
+    `update feed_items set state = 'done', ref = null, tries = 0, next_try_at = null, last_error = null,
+       stored_at = $4
      where feed_id = $1 and canonical_url = $2 and content_hash = $3 and state <> 'done'`,
-    [item.feedId, item.canonicalUrl, item.contentHash],
+    [item.feedId, item.canonicalUrl, item.contentHash, item.at],
   );
 }
 

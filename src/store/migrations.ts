@@ -266,6 +266,18 @@ export const migrations: readonly Migration[] = [
       create index planned_alerts_pending on planned_alerts (planned_at) where state = 'pending';
     `,
   },
+  {
+    version: 11,
+    name: 'when each item version was stored; signature bands by article',
+    sql: `
+      -- With first_seen_at, how long an item took from the feed to the database: what
+      -- npm run bench reports as seen-to-stored latency, and what an operator asks when alerts feel late.
+      alter table feed_items add column stored_at timestamptz;
+      -- Storing an article deletes its old bands by article_id, which the primary key (band, bucket,
+      -- article_id) cannot serve: each store scanned every band of every article (issue 12's profile).
+      create index article_signature_bands_article on article_signature_bands (article_id);
+    `,
+  },
 ];
 
 /**

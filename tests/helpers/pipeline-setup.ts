@@ -108,6 +108,8 @@ export async function startPipelineWorld(
     ALERT_GATHER_SECONDS: '0',
     ALERT_MIN_SPACING_MS: '50',
     RETRY_BACKOFF_MS: '100',
+    // Every feed polled at once when the service starts, not spread over a minute.
+    FEED_POLL_SPREAD_SECONDS: '0',
     SLACK_WEBHOOK_URL: slack.url,
     SMTP_URL: mail.url,
     EMAIL_FROM: 'ceasefire-watch <alerts@example.org>',

@@ -100,6 +100,13 @@ describe('the ledger on run --once', () => {
     expect(summary.stored).toBe(4);
     expect(await count(ctx, 'select count(*) as n from articles')).toBe(4);
     expect(await count(ctx, "select count(*) as n from feed_items where state <> 'done'")).toBe(0);
+    // Each records when it was stored: after it was first seen (seen-to-stored latency, issue 12).
+    expect(
+      await count(
+        ctx,
+        'select count(*) as n from feed_items where stored_at is not null and stored_at >= first_seen_at',
+      ),
+    ).toBe(4);
     expect(world.slack.received.length).toBeGreaterThan(0);
   });
 

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -38,6 +39,18 @@ describe.each(backends)('db on $name', (backend) => {
     { name: 'jsonb-parsed', sql: `select '{"a":[1]}'::jsonb as v`, expected: { a: [1] } },
   ])('returns-$name', async ({ sql, expected }) => {
     expect(await db.query<{ v: unknown }>(sql)).toEqual([{ v: expected }]);
+  });
+
+  it('round-trips-bytea-of-every-byte-value', async () => {
+    const every = Buffer.from(Array.from({ length: 256 }, (_, b) => b));
+    // A view into a larger buffer: only its own bytes may be sent.
+    const view = Buffer.concat([Buffer.from('prefix'), every, Buffer.from('suffix')]).subarray(6, 262);
+    const [row] = await db.query<{ v: Uint8Array; n: number }>(
+      'select $1::bytea as v, octet_length($1::bytea) as n',
+      [view],
+    );
+    expect(row?.n).toBe(256);
+    expect(Buffer.from(row?.v ?? []).equals(every)).toBe(true);
   });
 
   it('binds-positional-params', async () => {
@@ -168,6 +181,34 @@ describe('openDb', () => {
       expect(second.kind).toBe('pglite');
       expect(await second.query('select note from kept')).toEqual([{ note: 'survives a restart' }]);
       await second.close();
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it('opens-a-new-pglite-dir-without-keeping-initdb-memory', async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'cw-pglite-'));
+    try {
+      // A process of its own: external memory is PGlite's WebAssembly memory and little else.
+      const script = `
+        const { openDb } = await import(${JSON.stringify(new URL('../../src/store/db.ts', import.meta.url).href)});
+        const db = await openDb({ dataDir: ${JSON.stringify(path.join(root, 'new'))} });
+        globalThis.gc();
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        globalThis.gc();
+        process.stdout.write(String(process.memoryUsage().external / 2 ** 20));
+        await db.close();`;
+      const externalMb = Number(
+        execFileSync(
+          process.execPath,
+          ['--expose-gc', '--import', 'tsx', '--input-type=module', '-e', script],
+          {
+            encoding: 'utf8',
+          },
+        ),
+      );
+      // initdb grows the instance's memory to about 630 MB; the instance kept starts at about 200 MB.
+      expect(externalMb).toBeLessThan(400);
     } finally {
       await rm(root, { recursive: true, force: true });
     }
