@@ -48,6 +48,8 @@ const { values: args } = parseArgs({
     /** Write V8 CPU profiles of each pipeline process into this directory (node --cpu-prof). */
     profile: { type: 'string' },
     'log-dir': { type: 'string' },
+    /** Items published one at a time after the service's backlog, for latency (0: none). */
+    live: { type: 'string', default: '120' },
   },
 });
 const only = args.only.split(',').map((s) => s.trim()) as RunName[];
@@ -61,7 +63,13 @@ mkdirSync(logDir, { recursive: true });
 
 const web = new ExtractionWeb({ feeds: Number(args.feeds), itemsPerFeed: Number(args.items) });
 await web.start();
-const opts = { web, adminUrl: args['database-url'], profileDir: args.profile, logDir };
+const opts = {
+  web,
+  adminUrl: args['database-url'],
+  profileDir: args.profile,
+  logDir,
+  liveItems: Number(args.live),
+};
 const mb = (n: number) => `${n.toFixed(0)} MB`;
 
 try {

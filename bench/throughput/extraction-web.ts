@@ -33,6 +33,12 @@ export function loadExtractionPages(dir = EXTRACTION_DIR): string[] {
 }
 
 const WORD = /\b[a-z]{5,}\b/g;
+/**
+ * Every seventh live item names Steve Witkoff. Prime to the ten live feeds the items go to in turn, so
+ * the alerting items spread over every feed: with every fifth, all of them fell on two feeds, and each
+ * poll of those brought three or four alerts at once, paced a second apart.
+ */
+const LIVE_ALERT_EVERY = 7;
 /** Markup, scripts and styles stay as they are; only the text between them is rewritten. */
 const NOT_TEXT = /(<script\b[\s\S]*?<\/script>|<style\b[\s\S]*?<\/style>|<!--[\s\S]*?-->|<[^>]*>)/i;
 
@@ -83,9 +89,9 @@ export class ExtractionWeb {
     return this.opts.feeds * this.opts.itemsPerFeed;
   }
 
-  /** Whether item `n` names Steve Witkoff: every `alertEvery`-th of the backlog, every fifth live one. */
+  /** Whether item `n` names Steve Witkoff: every `alertEvery`-th of the backlog, every seventh live one. */
   names(n: number): boolean {
-    return n % (this.isLive(n) ? 5 : this.alertEvery) === 0;
+    return n % (this.isLive(n) ? LIVE_ALERT_EVERY : this.alertEvery) === 0;
   }
 
   pageUrl(n: number): string {

@@ -150,6 +150,8 @@ export interface RunOptions {
   /** Write V8 CPU profiles of the measured processes here (node --cpu-prof). */
   profileDir?: string;
   logDir: string;
+  /** Items of the service's live phase (0: none). @defaultValue 120 */
+  liveItems?: number;
 }
 
 function baseEnv(dir: string, web: ExtractionWeb, live: boolean): NodeJS.ProcessEnv {
@@ -252,7 +254,7 @@ export async function runOnceRun(opts: RunOptions, store: 'pglite' | 'postgres')
   }
 }
 
-/** The live phase: 120 items, one every 1.5 s (3 minutes), every fifth naming Steve Witkoff. */
+/** The live phase: by default 120 items, one every 1.5 s (3 minutes), every seventh naming Steve Witkoff. */
 const LIVE_ITEMS = 120;
 const LIVE_EVERY_MS = 1_500;
 
@@ -340,7 +342,7 @@ export async function serviceRun(
     }
     // The trickle: one item every LIVE_EVERY_MS on the live feeds (polled each minute).
     const liveItems: number[] = [];
-    for (let k = 0; k < LIVE_ITEMS; k++) {
+    for (let k = 0; k < (opts.liveItems ?? LIVE_ITEMS); k++) {
       liveItems.push(web.publishLive());
       await sleep(LIVE_EVERY_MS);
     }
@@ -383,7 +385,10 @@ export async function serviceRun(
       redis: { startMb: redisMemory.startMb(), peakMb: redisMemory.peakMb(), endMb },
       seenToStored: backlog.seenToStored,
       seenToAlert: seenToAlert(false),
-      live: { items: live.stored, seenToStored: live.seenToStored, seenToAlert: seenToAlert(true) },
+      live:
+        liveItems.length > 0
+          ? { items: live.stored, seenToStored: live.seenToStored, seenToAlert: seenToAlert(true) }
+          : null,
       alertsPlanned: await count('select count(*) as n from planned_alerts'),
       gatherSeconds,
       rssAtMarks: marks.marks,
