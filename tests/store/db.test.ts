@@ -186,6 +186,15 @@ describe('openDb', () => {
     }
   });
 
+  it('gives-pglite-small-shared-buffers', async () => {
+    const db = await openDb({ dataDir: 'memory://' });
+    try {
+      expect(await db.query('select current_setting($1) as v', ['shared_buffers'])).toEqual([{ v: '16MB' }]);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('opens-a-new-pglite-dir-without-keeping-initdb-memory', async () => {
     const root = await mkdtemp(path.join(tmpdir(), 'cw-pglite-'));
     try {
