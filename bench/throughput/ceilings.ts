@@ -11,7 +11,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { createExtractPool } from '../../src/extract/extract-pool.ts';
+import { createExtractPool, TSX_WORKER_BOOTSTRAP } from '../../src/extract/extract-pool.ts';
 import type { ExtractionWeb } from './extraction-web.ts';
 import { cpuSeconds, peakRssMb } from './measure.ts';
 
@@ -71,18 +71,12 @@ export async function extractionPoolCeiling(web: ExtractionWeb): Promise<Ceiling
   };
 }
 
-/** Registers tsx in the thread, then loads the TypeScript entry (as extract-pool.ts does). */
-const BOOTSTRAP = `
-const { workerData } = require('node:worker_threads');
-import(workerData.tsxApi).then((tsx) => { tsx.register(); return import(workerData.entry); });
-`;
-
 export async function plainReadabilityCeiling(web: ExtractionWeb): Promise<CeilingFigure> {
   const entry = new URL('./plain-readability-thread.ts', import.meta.url).href;
   const tsxApi = import.meta.resolve('tsx/esm/api');
   const threads = await Promise.all(
     Array.from({ length: availableParallelism() }, async () => {
-      const worker = new Worker(BOOTSTRAP, { eval: true, workerData: { tsxApi, entry } });
+      const worker = new Worker(TSX_WORKER_BOOTSTRAP, { eval: true, workerData: { tsxApi, entry } });
       await new Promise((resolve) => worker.once('message', resolve));
       return worker;
     }),

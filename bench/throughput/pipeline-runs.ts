@@ -10,7 +10,7 @@
  * start-up is left out as the ceilings leave out thread start-up; the wall time is printed beside them.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -143,6 +143,26 @@ function marksWatcher(total: () => number): {
   };
 }
 
+/** A counter of the log lines holding `marker`, reading only what was appended since the last call. */
+function countLogLines(file: string, marker: string): () => number {
+  let offset = 0;
+  let count = 0;
+  let partial = '';
+  return () => {
+    const fd = openSync(file, 'r');
+    try {
+      const chunk = Buffer.alloc(Math.max(0, fstatSync(fd).size - offset));
+      offset += readSync(fd, chunk, 0, chunk.length, offset);
+      const lines = (partial + chunk.toString('utf8')).split('\n');
+      partial = lines.pop() ?? '';
+      count += lines.filter((line) => line.includes(marker)).length;
+    } finally {
+      closeSync(fd);
+    }
+    return count;
+  };
+}
+
 export interface RunOptions {
   web: ExtractionWeb;
   /** PostgreSQL to create the run's database on (the admin connection). */
@@ -213,12 +233,9 @@ export async function runOnceRun(opts: RunOptions, store: 'pglite' | 'postgres')
     const run = spawnMeasured(name, ['src/cli.ts', 'run', '--once'], env, opts);
     // Stored articles, as the run logs them: PGlite cannot be read from outside while it runs.
     const marks = marksWatcher(() => run.sampler.peakMb());
-    const { readFileSync } = await import('node:fs');
     const logFile = path.join(opts.logDir, `${name}.log`);
-    const watch = setInterval(() => {
-      const stored = readFileSync(logFile, 'utf8').split('"msg":"article stored"').length - 1;
-      marks.seen(stored);
-    }, 1_000);
+    const stored = countLogLines(logFile, '"msg":"article stored"');
+    const watch = setInterval(() => marks.seen(stored()), 1_000);
     const code = await run.exited;
     clearInterval(watch);
     run.sampler.stop();

@@ -89,9 +89,11 @@ const THREAD_ENTRY = new URL('./extract-worker-thread.ts', import.meta.url).href
 /**
  * A worker thread does not inherit tsx's loader hooks on Node 20 (neither from the parent nor through
  * `execArgv: ['--import', 'tsx']`), so each thread registers tsx itself, then imports the TypeScript
- * entry. Runs the same under `tsx` and under vitest.
+ * entry. Runs the same under `tsx` and under vitest. Start a thread with
+ * `new Worker(TSX_WORKER_BOOTSTRAP, { eval: true, workerData: { tsxApi, entry } })`, where `tsxApi` is
+ * `import.meta.resolve('tsx/esm/api')` and `entry` the file URL of the thread's module.
  */
-const BOOTSTRAP = `
+export const TSX_WORKER_BOOTSTRAP = `
 const { workerData } = require('node:worker_threads');
 import(workerData.tsxApi).then((tsx) => { tsx.register(); return import(workerData.entry); });
 `;
@@ -142,7 +144,7 @@ export function createExtractPool(opts: ExtractPoolOptions = {}): ExtractPool {
   let closed = false;
 
   function spawn(): void {
-    const worker = new Worker(BOOTSTRAP, {
+    const worker = new Worker(TSX_WORKER_BOOTSTRAP, {
       eval: true,
       workerData: { tsxApi, entry: THREAD_ENTRY },
       resourceLimits,

@@ -21,32 +21,35 @@ export interface PageMetadata {
   jsonLd: JsonLdArticle;
 }
 
-/** Meta tags in order of trust: the article's own Open Graph/article tags first, generic ones last. */
+/**
+ * Meta tags as `attribute=value` (see {@link indexHead}), in order of trust: the article's own Open
+ * Graph/article tags first, generic ones last.
+ */
 const PUBLISHED_META = [
-  'meta[property="article:published_time"]',
-  'meta[name="article:published_time"]',
-  'meta[itemprop="datePublished"]',
-  'meta[property="og:published_time"]',
-  'meta[name="pubdate"]',
-  'meta[name="publish-date"]',
-  'meta[name="parsely-pub-date"]',
-  'meta[name="date"]',
-  'meta[name="dc.date"]',
+  'property=article:published_time',
+  'name=article:published_time',
+  'itemprop=datePublished',
+  'property=og:published_time',
+  'name=pubdate',
+  'name=publish-date',
+  'name=parsely-pub-date',
+  'name=date',
+  'name=dc.date',
 ];
 const MODIFIED_META = [
-  'meta[property="article:modified_time"]',
-  'meta[name="article:modified_time"]',
-  'meta[itemprop="dateModified"]',
-  'meta[property="og:updated_time"]',
-  'meta[name="last-modified"]',
+  'property=article:modified_time',
+  'name=article:modified_time',
+  'itemprop=dateModified',
+  'property=og:updated_time',
+  'name=last-modified',
 ];
 const IMAGE_META = [
-  'meta[property="og:image"]',
-  'meta[property="og:image:url"]',
-  'meta[name="twitter:image"]',
-  'meta[name="twitter:image:src"]',
+  'property=og:image',
+  'property=og:image:url',
+  'name=twitter:image',
+  'name=twitter:image:src',
 ];
-const AUTHOR_META = ['meta[name="author"]', 'meta[property="article:author"]', 'meta[name="parsely-author"]'];
+const AUTHOR_META = ['name=author', 'property=article:author', 'name=parsely-author'];
 
 /**
  * Whole class names or ids marking a paywalled body. Whole names only: one dev site has `paywall-*`
@@ -69,52 +72,45 @@ const PAYWALL_TEXT =
 export function readPageMetadata(document: Document, url: string): PageMetadata {
   const head = indexHead(document);
   const jsonLd = readJsonLd(head.jsonLd);
-  const meta = (selectors: readonly string[]) => {
-    for (const selector of selectors) {
-      const content = clean(head.meta.get(metaKey(selector))?.getAttribute('content'));
+  const meta = (keys: readonly string[]) => {
+    for (const key of keys) {
+      const content = clean(head.meta.get(key)?.getAttribute('content'));
       if (content) return content;
     }
     return null;
   };
-  const date = (selectors: readonly string[], fromJsonLd: string | undefined) => {
-    for (const selector of selectors) {
-      const parsed = parseFeedDate(head.meta.get(metaKey(selector))?.getAttribute('content'));
+  const date = (keys: readonly string[], fromJsonLd: string | undefined) => {
+    for (const key of keys) {
+      const parsed = parseFeedDate(head.meta.get(key)?.getAttribute('content'));
       if (parsed) return parsed;
     }
     return parseFeedDate(fromJsonLd);
   };
   const author = meta(AUTHOR_META);
   return {
-    title: meta(['meta[property="og:title"]', 'meta[name="twitter:title"]']) ?? jsonLd.headline ?? null,
+    title: meta(['property=og:title', 'name=twitter:title']) ?? jsonLd.headline ?? null,
     // `article:author` is often a profile URL: a name is wanted.
     byline:
       (jsonLd.authors.length ? jsonLd.authors.join(', ') : null) ??
       (author && !/^https?:/i.test(author) ? author : null),
     published: date(PUBLISHED_META, jsonLd.datePublished) ?? parseFeedDate(head.timeDatetime),
     modified: date(MODIFIED_META, jsonLd.dateModified),
-    canonicalUrl: absolute(head.canonical, url) ?? absolute(meta(['meta[property="og:url"]']), url),
+    canonicalUrl: absolute(head.canonical, url) ?? absolute(meta(['property=og:url']), url),
     lang:
       clean(document.documentElement.getAttribute('lang')) ??
-      meta(['meta[http-equiv="content-language"]', 'meta[property="og:locale"]']),
-    siteName:
-      meta(['meta[property="og:site_name"]', 'meta[name="application-name"]']) ?? jsonLd.publisher ?? null,
+      meta(['http-equiv=content-language', 'property=og:locale']),
+    siteName: meta(['property=og:site_name', 'name=application-name']) ?? jsonLd.publisher ?? null,
     leadImage: absolute(meta(IMAGE_META), url) ?? absolute(jsonLd.image, url),
     paywalled: jsonLd.paywalled || hasPaywallMarker(document),
     jsonLd,
   };
 }
 
-/** `meta[property="og:title"]` → `property=og:title`: the key of {@link indexHead}'s map. */
-function metaKey(selector: string): string {
-  const [, attribute = '', value = ''] = /^meta\[([a-z-]+)="([^"]*)"\]$/.exec(selector) ?? [];
-  return `${attribute}=${attribute === 'http-equiv' ? value.toLowerCase() : value}`;
-}
-
 const META_ATTRIBUTES = ['property', 'name', 'itemprop', 'http-equiv'] as const;
 
 /**
  * One walk over the page's `<meta>`, `<link>`, `<time>` and `<script>` elements, keeping the first of
- * each kind as `querySelector` would. About thirty `querySelector` calls, each a whole-tree walk through
+ * each kind as `querySelector` would; meta tags by `attribute=value` (`property=og:title`). About thirty `querySelector` calls, each a whole-tree walk through
  * jsdom's selector engine, were a fifth of extraction time (issue 12's profile); tag lookups are not.
  */
 function indexHead(document: Document): {
