@@ -16,6 +16,7 @@
  *   npm run bench                                    # everything, 10,000 articles (about 2.5 hours)
  *   npm run bench -- --feeds 20 --items 25 --only pool,postgres
  *   npm run bench -- --profile /tmp/prof             # V8 CPU profiles of every pipeline process
+ *   npm run bench -- --heap 2048                     # EXTRACT_THREAD_HEAP_MB=2048: speed for memory
  */
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
@@ -50,6 +51,8 @@ const { values: args } = parseArgs({
     'log-dir': { type: 'string' },
     /** Items published one at a time after the service's backlog, for latency (0: none). */
     live: { type: 'string', default: '120' },
+    /** EXTRACT_THREAD_HEAP_MB for the pool ceiling and the pipeline runs; unset: the default (512). */
+    heap: { type: 'string' },
   },
 });
 const only = args.only.split(',').map((s) => s.trim()) as RunName[];
@@ -69,16 +72,19 @@ const opts = {
   profileDir: args.profile,
   logDir,
   liveItems: Number(args.live),
+  extractHeapMb: args.heap === undefined ? undefined : Number(args.heap),
 };
 const mb = (n: number) => `${n.toFixed(0)} MB`;
 
 try {
   console.log(
     `bench: ${web.items} articles (${args.feeds} feeds × ${args.items}), pages of the extraction set, ` +
-      `${os.availableParallelism()} cores; logs in ${logDir}`,
+      `${os.availableParallelism()} cores` +
+      (opts.extractHeapMb === undefined ? '' : `; extraction threads' heap ${opts.extractHeapMb} MB`) +
+      `; logs in ${logDir}`,
   );
   const ceilings: CeilingFigure[] = [];
-  if (only.includes('pool')) ceilings.push(await extractionPoolCeiling(web));
+  if (only.includes('pool')) ceilings.push(await extractionPoolCeiling(web, opts.extractHeapMb));
   if (only.includes('readability')) ceilings.push(await plainReadabilityCeiling(web));
   const rate = (f: { articles: number; seconds: number }) => f.articles / f.seconds;
   const top = ceilings.length > 0 ? Math.max(...ceilings.map(rate)) : NaN;
@@ -120,6 +126,11 @@ try {
           ? [
               `  Redis used_memory: ${mb(f.redis.startMb)} at start, peak ${mb(f.redis.peakMb)}, ${mb(f.redis.endMb)} at the end ` +
                 `(${(((f.redis.endMb - f.redis.startMb) * 1024) / f.articles).toFixed(1)} KB an article kept)`,
+              `  Redis by key (MEMORY USAGE): ` +
+                f.redis.kinds
+                  .filter((k) => k.mb >= 0.05)
+                  .map((k) => `${k.kind} ${k.mb.toFixed(1)} MB (${k.keys} keys)`)
+                  .join(' · '),
             ]
           : []),
         `  seen → stored, ${f.live ? 'the backlog' : 'all seen at once'}: ${describeLatency(f.seenToStored)}`,

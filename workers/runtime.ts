@@ -31,7 +31,7 @@ export async function openRuntime(
     minSpacingMs: settings.HOST_MIN_SPACING_MS,
   });
   // Extraction is the CPU-heavy stage: a worker-thread pool per process, sized to the cores.
-  const pool = createExtractPool();
+  const pool = createExtractPool({ maxOldGenerationSizeMb: settings.EXTRACT_THREAD_HEAP_MB });
   const ctx = await openContext({
     settings,
     schema: opts.schema,

@@ -48,8 +48,8 @@ async function overPages(
   };
 }
 
-export async function extractionPoolCeiling(web: ExtractionWeb): Promise<CeilingFigure> {
-  const pool = createExtractPool();
+export async function extractionPoolCeiling(web: ExtractionWeb, heapMb?: number): Promise<CeilingFigure> {
+  const pool = createExtractPool(heapMb === undefined ? {} : { maxOldGenerationSizeMb: heapMb });
   const threads = availableParallelism();
   await Promise.all(
     Array.from({ length: threads }, (_, n) => pool.extract(web.page(n), web.pageUrl(n)).catch(() => null)),

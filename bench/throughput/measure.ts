@@ -99,6 +99,47 @@ export function sampleRedisMemory(url: string): {
   };
 }
 
+/** Bytes Redis holds for one kind of key: a queue's job hashes, its events stream, its state sets. */
+export interface RedisKeyKind {
+  kind: string;
+  keys: number;
+  mb: number;
+}
+
+/**
+ * What Redis holds, by kind of key (MEMORY USAGE of every key): `<prefix>:<queue>:<id>` job hashes
+ * (with their `:logs`), `:events` streams and the queue's other keys. Says where "KB an article" goes.
+ */
+export async function redisKeyKinds(url: string): Promise<RedisKeyKind[]> {
+  const client = new Redis(url, { maxRetriesPerRequest: 1 });
+  try {
+    const kinds = new Map<string, RedisKeyKind>();
+    let cursor = '0';
+    do {
+      const [next, keys] = await client.scan(cursor, 'COUNT', 1000);
+      cursor = next;
+      const sizes = await Promise.all(keys.map((key) => client.memory('USAGE', key, 'SAMPLES', '0')));
+      for (const [i, key] of keys.entries()) {
+        const [, queue = '?', rest = ''] = key.split(':');
+        const tail = rest.split(':')[0] ?? '';
+        const kind =
+          queue === 'hosts'
+            ? 'host gate'
+            : /^[0-9a-f]{32}$|^\d+$|^repeat-/.test(tail) || key.split(':').length > 3
+              ? `${queue} jobs`
+              : `${queue} ${tail}`;
+        const entry = kinds.get(kind) ?? { kind, keys: 0, mb: 0 };
+        entry.keys++;
+        entry.mb += Number(sizes[i] ?? 0) / 2 ** 20;
+        kinds.set(kind, entry);
+      }
+    } while (cursor !== '0');
+    return [...kinds.values()].sort((a, b) => b.mb - a.mb);
+  } finally {
+    client.disconnect();
+  }
+}
+
 /** The p-th percentile (nearest rank) of `values`, or NaN when there are none. */
 export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return NaN;

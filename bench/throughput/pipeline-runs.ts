@@ -18,7 +18,14 @@ import { openDb, type Db } from '../../src/store/db.ts';
 import { startWebhookReceiver } from '../../tests/helpers/local-servers.ts';
 import { startPrivateRedis } from '../../tests/helpers/private-services.ts';
 import type { ExtractionWeb } from './extraction-web.ts';
-import { cpuSeconds, postgresCpuSeconds, sampleProcess, sampleRedisMemory } from './measure.ts';
+import {
+  cpuSeconds,
+  postgresCpuSeconds,
+  redisKeyKinds,
+  sampleProcess,
+  sampleRedisMemory,
+  type RedisKeyKind,
+} from './measure.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -40,7 +47,7 @@ export interface PipelineFigure {
   postgresWrites: PostgresWrites | null;
   /** CPU of the bench process meanwhile: the local web serving feeds and pages. */
   webCpuSeconds: number;
-  redis: { startMb: number; peakMb: number; endMb: number } | null;
+  redis: { startMb: number; peakMb: number; endMb: number; kinds: RedisKeyKind[] } | null;
   /** Of the backlog: every item seen at once, so mostly the wait in the queue. */
   seenToStored: number[];
   seenToAlert: number[];
@@ -172,10 +179,12 @@ export interface RunOptions {
   logDir: string;
   /** Items of the service's live phase (0: none). @defaultValue 120 */
   liveItems?: number;
+  /** EXTRACT_THREAD_HEAP_MB of the pipeline processes; unset: the setting's default. */
+  extractHeapMb?: number;
 }
 
-function baseEnv(dir: string, web: ExtractionWeb, live: boolean): NodeJS.ProcessEnv {
-  writeFileSync(path.join(dir, 'feeds.yaml'), web.feedsYaml({ live }));
+function baseEnv(dir: string, opts: RunOptions, live: boolean): NodeJS.ProcessEnv {
+  writeFileSync(path.join(dir, 'feeds.yaml'), opts.web.feedsYaml({ live }));
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -188,6 +197,7 @@ function baseEnv(dir: string, web: ExtractionWeb, live: boolean): NodeJS.Process
     HOST_MIN_SPACING_MS: '0',
     HOST_MAX_CONCURRENT: '32',
     LOG_LEVEL: 'info',
+    ...(opts.extractHeapMb === undefined ? {} : { EXTRACT_THREAD_HEAP_MB: String(opts.extractHeapMb) }),
   };
   return env;
 }
@@ -223,7 +233,7 @@ export async function runOnceRun(opts: RunOptions, store: 'pglite' | 'postgres')
   writeFileSync(path.join(dir, 'alerts.yaml'), 'rules: []\n');
   const database =
     store === 'postgres' ? await freshDatabase(opts.adminUrl, `cw_bench_${process.pid}`) : undefined;
-  const env = baseEnv(dir, web, false);
+  const env = baseEnv(dir, opts, false);
   if (database) env.DATABASE_URL = database.url;
   try {
     const pgBefore = postgresCpuSeconds();
@@ -301,7 +311,7 @@ export async function serviceRun(
   const [redis, slack] = await Promise.all([startPrivateRedis({ aof: false }), startWebhookReceiver()]);
   const database = await freshDatabase(opts.adminUrl, `cw_bench_service_${process.pid}`);
   const env: NodeJS.ProcessEnv = {
-    ...baseEnv(dir, web, true),
+    ...baseEnv(dir, opts, true),
     DATABASE_URL: database.url,
     REDIS_URL: redis.url,
     QUEUE_PREFIX: 'bench',
@@ -374,6 +384,7 @@ export async function serviceRun(
     }
     for (const p of processes) p.sampler.stop();
     const endMb = await redisMemory.nowMb();
+    const redisKinds = await redisKeyKinds(redis.url);
     const times = await itemTimes(db, web);
     const backlog = timing(times.filter((t) => !web.isLive(t.item)));
     const live = timing(times.filter((t) => web.isLive(t.item)));
@@ -399,7 +410,7 @@ export async function serviceRun(
       postgresCpuSeconds: pgCpu,
       postgresWrites: pgWrites,
       webCpuSeconds: webCpu,
-      redis: { startMb: redisMemory.startMb(), peakMb: redisMemory.peakMb(), endMb },
+      redis: { startMb: redisMemory.startMb(), peakMb: redisMemory.peakMb(), endMb, kinds: redisKinds },
       seenToStored: backlog.seenToStored,
       seenToAlert: seenToAlert(false),
       live:

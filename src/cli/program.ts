@@ -144,7 +144,7 @@ export function buildProgram(deps: CliDeps): Command {
     .action(async () => {
       const settings = loadSettings();
       // Extraction is the CPU-heavy stage: a worker-thread pool sized to the cores.
-      const pool = createExtractPool();
+      const pool = createExtractPool({ maxOldGenerationSizeMb: settings.EXTRACT_THREAD_HEAP_MB });
       const ctx = await openContext({
         settings,
         log: cliLog,
@@ -230,7 +230,11 @@ export function buildProgram(deps: CliDeps): Command {
         }
         const started = Date.now();
         // In a worker thread, terminated at the limit: on this thread a runaway page could not be stopped.
-        const pool = createExtractPool({ size: 1, pageTimeoutMs: limitMs });
+        const pool = createExtractPool({
+          size: 1,
+          pageTimeoutMs: limitMs,
+          maxOldGenerationSizeMb: settings.EXTRACT_THREAD_HEAP_MB,
+        });
         let timer: NodeJS.Timeout | undefined;
         try {
           const response = await fetchUrl(url, {
@@ -343,9 +347,10 @@ export function buildProgram(deps: CliDeps): Command {
           exitCode: 2,
         });
       }
-      const pool = createExtractPool();
+      const settings = loadSettings();
+      const pool = createExtractPool({ maxOldGenerationSizeMb: settings.EXTRACT_THREAD_HEAP_MB });
       const ctx = await openContext({
-        settings: loadSettings(),
+        settings,
         log: cliLog,
         extract: (html, url) => pool.extract(html, url),
       });

@@ -118,6 +118,10 @@ export async function redrive(
       const queue = queueOf(queues, handOn.stage);
       const state = await queue.getJobState(key);
       if (LIVE_STATES.has(state)) continue;
+      // An item whose article job is done may wait in a long store queue under the same key: it is
+      // on its way, not lost (a 10,000-article backlog had one item extracted again three times).
+      if (handOn.stage === 'article' && LIVE_STATES.has(await queueOf(queues, 'store').getJobState(key)))
+        continue;
       if (state === 'completed') await queue.remove(key);
     }
     fresh.push(handOn);

@@ -34,6 +34,13 @@ describe('loadSettings', () => {
     },
     { name: 'number-coerced', env: { ARTICLE_CONCURRENCY: '8' }, key: 'ARTICLE_CONCURRENCY', expected: 8 },
     { name: 'empty-is-unset', env: { DATABASE_URL: '' }, key: 'DATABASE_URL', expected: undefined },
+    { name: 'extract-heap-default', env: {}, key: 'EXTRACT_THREAD_HEAP_MB', expected: 512 },
+    {
+      name: 'extract-heap-more',
+      env: { EXTRACT_THREAD_HEAP_MB: '2048' },
+      key: 'EXTRACT_THREAD_HEAP_MB',
+      expected: 2048,
+    },
   ])('$name', ({ env, key, expected }) => {
     expect(loadSettings(env)[key as keyof ReturnType<typeof loadSettings>]).toEqual(expected);
   });
@@ -49,6 +56,7 @@ describe('loadSettings', () => {
     { name: 'bad-boolean', env: { ALLOW_PRIVATE_NETWORKS: 'maybe' }, culprit: 'ALLOW_PRIVATE_NETWORKS' },
     { name: 'bad-webhook-url', env: { SLACK_WEBHOOK_URL: 'hooks' }, culprit: 'SLACK_WEBHOOK_URL' },
     { name: 'concurrency-zero', env: { ARTICLE_CONCURRENCY: '0' }, culprit: 'ARTICLE_CONCURRENCY' },
+    { name: 'extract-heap-tiny', env: { EXTRACT_THREAD_HEAP_MB: '64' }, culprit: 'EXTRACT_THREAD_HEAP_MB' },
   ])('$name names the variable', ({ env, culprit }) => {
     expect(() => loadSettings(env)).toThrow(new RegExp(`^config: environment variable ${culprit}: `));
   });

@@ -15,6 +15,7 @@ import { upsertSchedulers } from '../../workers/scheduler.ts';
 import { startWorkers } from '../../workers/service.ts';
 import { createStoreWorker } from '../../workers/store-worker.ts';
 import { QueueNames } from '../../src/queue/queues.ts';
+import { enqueue } from '../../src/queue/stage-worker.ts';
 import { fixture, startPipelineWorld, SEED_URL_PATH, type PipelineWorld } from '../helpers/pipeline-setup.ts';
 import { waitFor } from '../helpers/local-servers.ts';
 
@@ -145,6 +146,39 @@ describe('pipeline on Redis and PostgreSQL', () => {
       "select count(*)::text as n from alert_deliveries where status = 'sent'",
     );
     expect(Number(deliveries[0]?.n)).toBe(before.slack + before.mail);
+    expect(await articles()).toHaveLength(4);
+    expect(world.slack.received.length).toBe(before.slack);
+    expect(world.mail.mails.length).toBe(before.mail);
+  });
+
+  it('runs a store job again once its completed job has expired, and nothing changes', async () => {
+    const { store } = service.rt.queues;
+    const completed = await store.getJobs(['completed']);
+    const seedJob = completed.find((j) => JSON.stringify(j.data).includes(SEED_URL_PATH));
+    expect(seedJob).toBeDefined();
+    if (!seedJob?.id) return;
+    // Kept an hour, not a week: completed store and article jobs carry the article's text.
+    expect(seedJob.opts.removeOnComplete).toEqual({ age: 3600, count: 1_000 });
+    const [articleJob] = await service.rt.queues.article.getJobs(['completed'], 0, 0);
+    expect(articleJob?.opts.removeOnComplete).toEqual({ age: 3600, count: 1_000 });
+    const before = { slack: world.slack.received.length, mail: world.mail.mails.length };
+    // What the hour's expiry does; then a late repeat of the same hand-on (a re-drive, a redelivery).
+    await store.remove(seedJob.id);
+    // And with the alert jobs gone too, only the ledger stands between the repeat and a second message.
+    await service.rt.queues.alert.clean(0, 10_000, 'completed');
+    await enqueue(service.rt.queues, world.settings, [{ stage: 'store', data: seedJob.data }]);
+    const again = await waitFor('store job run again', async () => {
+      const job = await store.getJob(seedJob.id ?? '');
+      return job && (await job.getState()) === 'completed' ? job : undefined;
+    });
+    expect(again.returnvalue).toMatchObject({ stage: 'store', isNew: false });
+    // It planned its alerts again (same keys): the alert step's ledger check is what holds them back.
+    expect(again.returnvalue.alerts).toBeGreaterThan(0);
+    await waitFor('queues idle', queuesIdle);
+    await new Promise((resolve) =>
+      setTimeout(resolve, Number(world.settings.ALERT_GATHER_SECONDS) * 1000 + 500),
+    );
+    await waitFor('queues idle', queuesIdle);
     expect(await articles()).toHaveLength(4);
     expect(world.slack.received.length).toBe(before.slack);
     expect(world.mail.mails.length).toBe(before.mail);

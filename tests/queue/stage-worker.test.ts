@@ -1,0 +1,73 @@
+/**
+ * `redrive`, the reconciler's half on Redis: work the ledger says is unfinished is queued again only
+ * when no job is working on it, in its own queue or further on.
+ */
+import { randomUUID } from 'node:crypto';
+import { Worker } from 'bullmq';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { loadSettings } from '../../src/config/settings.ts';
+import { itemVersionKey, type HandOn } from '../../src/pipeline/flow.ts';
+import { closeQueues, openQueues } from '../../src/queue/queues.ts';
+import { createRedis } from '../../src/queue/redis-connection.ts';
+import { redrive } from '../../src/queue/stage-worker.ts';
+
+describe('redrive on Redis', () => {
+  const connection = createRedis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
+  const prefix = `test-redrive-${randomUUID().slice(0, 8)}`;
+  const queues = openQueues(connection, prefix);
+  const settings = loadSettings({});
+
+  const ref = {
+    feedId: 'world-news',
+    url: 'http://127.0.0.1:9/a/1',
+    canonicalUrl: 'http://127.0.0.1:9/a/1',
+    title: 'Witkoff to hold Miami talks',
+    published: null,
+    feedContent: '',
+  };
+  const key = itemVersionKey(ref);
+  const item: HandOn = { stage: 'article', data: ref };
+
+  beforeEach(async () => {
+    for (const queue of Object.values(queues)) await queue.obliterate({ force: true });
+  });
+
+  afterAll(async () => {
+    for (const queue of Object.values(queues)) await queue.obliterate({ force: true });
+    await closeQueues(queues);
+    connection.disconnect();
+  });
+
+  it('queues an item with no job at all', async () => {
+    expect(await redrive(queues, settings, [item])).toHaveLength(1);
+    expect(await queues.article.getJobState(key)).toBe('waiting');
+  });
+
+  it('leaves an item alone while its article job waits', async () => {
+    await queues.article.add('article', ref, { jobId: key });
+    expect(await redrive(queues, settings, [item])).toEqual([]);
+    expect(await queues.article.getJobCounts('waiting')).toEqual({ waiting: 1 });
+  });
+
+  it('leaves an item alone whose article job is done while its store job waits', async () => {
+    await queues.article.add('article', ref, { jobId: key });
+    // Run it by hand: a worker that takes one job and completes it, with no processor of its own.
+    const worker = new Worker('article', null, { connection, prefix });
+    try {
+      const job = await worker.getNextJob('test-token');
+      await job?.moveToCompleted({ stage: 'article' }, 'test-token', false);
+    } finally {
+      await worker.close();
+    }
+    expect(await queues.article.getJobState(key)).toBe('completed');
+    // What the article job handed on, waiting behind a long store backlog.
+    await queues.store.add('store', { ...ref }, { jobId: key });
+    expect(await redrive(queues, settings, [item])).toEqual([]);
+    expect(await queues.article.getJobState(key)).toBe('completed');
+
+    // Once the store job is gone too (lost with Redis, say) and the ledger still says pending, it goes again.
+    await queues.store.remove(key);
+    expect(await redrive(queues, settings, [item])).toHaveLength(1);
+    expect(await queues.article.getJobState(key)).toBe('waiting');
+  });
+});
