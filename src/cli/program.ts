@@ -26,6 +26,7 @@ import { note, problem, type CliDeps, type CliIo } from './cli-io.ts';
 import { registerExplainCommand } from './explain-command.ts';
 import { registerFeedsCommand } from './feeds-command.ts';
 import { registerJobsCommand } from './jobs-command.ts';
+import { registerServeCommand } from './serve-command.ts';
 
 const out = (io: CliIo, value: unknown) => io.stdout.write(`${JSON.stringify(value)}\n`);
 
@@ -381,6 +382,7 @@ export function buildProgram(deps: CliDeps): Command {
   registerFeedsCommand(program, deps);
   registerExplainCommand(program, deps);
   registerAlertsCommand(program, deps);
+  registerServeCommand(program, deps);
   registerJobsCommand(program, deps);
   return program;
 }

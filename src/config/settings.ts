@@ -139,6 +139,15 @@ export const SettingsSchema = z.object({
   ALERT_FEEDS_PORT: z.coerce.number().int().min(0).max(65535).default(8787),
   /** Address the Atom feeds listen on; 0.0.0.0 in a container. @defaultValue "127.0.0.1" */
   ALERT_FEEDS_HOST: z.string().default('127.0.0.1'),
+  /** Port of the dashboard and its JSON API (`npm start`, `cli serve`); 0 turns them off. @defaultValue 3000 */
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Address the dashboard listens on; anything but loopback needs DASHBOARD_TOKEN. @defaultValue "127.0.0.1" */
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /**
+   * The dashboard's token: every write (pause a feed, add one) needs it, and so does every request
+   * when HOST is not loopback. Unset: the dashboard is read-only, on loopback only.
+   */
+  DASHBOARD_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   SMTP_URL: z.string().optional().describe('smtp://user:pass@host:port; unset = no email'),
   EMAIL_FROM: z.string().default('ceasefire-watch <alerts@localhost>'),
   ALERT_EMAIL_TO: emailList.default([]),
@@ -148,6 +157,14 @@ export type Settings = Readonly<z.infer<typeof SettingsSchema>>;
 
 /** Settings that are each valid but wrong together. */
 const CheckedSettingsSchema = SettingsSchema.superRefine((settings, ctx) => {
+  // Anyone who can reach a non-loopback address could read, and with writes change, the watch.
+  if (settings.PORT !== 0 && !isLoopbackHost(settings.HOST) && !settings.DASHBOARD_TOKEN) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['HOST'],
+      message: `${settings.HOST} is not loopback: set DASHBOARD_TOKEN (16 characters or more) to serve the dashboard there`,
+    });
+  }
   // Half a webhook used to turn it off without a word: the pair is required together.
   if (Boolean(settings.WEBHOOK_URL) === Boolean(settings.WEBHOOK_SECRET)) return;
   const [set, missing] = settings.WEBHOOK_URL
@@ -160,6 +177,12 @@ const CheckedSettingsSchema = SettingsSchema.superRefine((settings, ctx) => {
   });
 });
 
+/** Whether a listen address only takes connections from this machine. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '');
+  return bare === 'localhost' || bare === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare);
+}
+
 const secretKeys = [
   'DATABASE_URL',
   'REDIS_URL',
@@ -167,6 +190,7 @@ const secretKeys = [
   'SMTP_URL',
   'WEBHOOK_URL',
   'WEBHOOK_SECRET',
+  'DASHBOARD_TOKEN',
 ] as const;
 
 function readSecretFile(variable: string, file: string): string {

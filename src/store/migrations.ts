@@ -278,6 +278,19 @@ export const migrations: readonly Migration[] = [
       create index article_signature_bands_article on article_signature_bands (article_id);
     `,
   },
+  {
+    version: 12,
+    name: 'full-text search over stored articles',
+    sql: `
+      -- The dashboard's search (issue 13): PostgreSQL full-text search, which PGlite has too. The title
+      -- weighs more than the body; English stemming, the watchlists' language ("negotiating" finds
+      -- "negotiations"). Generated, so every path that writes an article keeps it right.
+      alter table articles add column search tsvector generated always as (
+        setweight(to_tsvector('english', title), 'A') || setweight(to_tsvector('english', text), 'B')
+      ) stored;
+      create index articles_search on articles using gin (search);
+    `,
+  },
 ];
 
 /**

@@ -1,0 +1,52 @@
+/**
+ * The page around every dashboard view, and its one stylesheet. No script at all: the pages work
+ * without JavaScript, and the Content-Security-Policy (dashboard-server.ts) forbids inline script.
+ */
+import { html, type SafeHtml } from './html.ts';
+
+export const STYLESHEET_PATH = '/assets/dashboard.css';
+
+export function layout(title: string, body: SafeHtml): string {
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title} · ceasefire-watch</title>
+<link rel="stylesheet" href="${STYLESHEET_PATH}">
+</head>
+<body>
+<header><a class="home" href="/">ceasefire-watch</a>
+<nav><a href="/">Stories</a> <a href="/openapi.json">API</a></nav></header>
+<main><h1>${title}</h1>
+${body}
+</main>
+</body>
+</html>
+`.value;
+}
+
+export const STYLESHEET = `
+body { font: 15px/1.45 system-ui, sans-serif; margin: 0; color: #1d2329; background: #fafafa; }
+header { display: flex; gap: 2em; align-items: baseline; padding: .6em 1.2em; background: #1d2329; }
+header a { color: #f2f2f2; text-decoration: none; margin-right: 1em; }
+header .home { font-weight: 600; }
+main { max-width: 60em; margin: 0 auto; padding: 1em 1.2em 3em; }
+h1 { font-size: 1.4em; }
+form.filters { display: flex; flex-wrap: wrap; gap: .6em 1em; align-items: end; padding: .8em; background: #fff; border: 1px solid #ddd; }
+form.filters label { display: flex; flex-direction: column; font-size: .85em; color: #555; }
+form.filters label.check { flex-direction: row; gap: .3em; align-items: center; }
+ol.stories { list-style: none; padding: 0; }
+li.story { background: #fff; border: 1px solid #e2e2e2; margin: .6em 0; padding: .6em .9em; }
+li.story h3 { margin: 0 0 .2em; font-size: 1.05em; }
+.meta { margin: 0; font-size: .85em; color: #555; display: flex; flex-wrap: wrap; gap: .4em; align-items: center; }
+.tag { padding: 0 .45em; border-radius: .7em; text-decoration: none; font-size: .9em; }
+.tag.actor { background: #e3eefc; color: #123d73; }
+.tag.phase { background: #fdf0d9; color: #6b4300; }
+.badge { background: #e4f4e4; color: #1c5c1c; padding: 0 .45em; border-radius: .7em; }
+.snippet { margin: .3em 0; color: #333; }
+mark { background: #fff1a8; }
+ul.sources { margin: .3em 0 0; padding-left: 1.1em; font-size: .9em; }
+.feed { color: #777; font-size: .85em; }
+nav.pages { display: flex; gap: 1em; }
+`;
