@@ -325,6 +325,17 @@ export async function runTrial(fault: Fault, opts: TrialOptions): Promise<TrialR
       for (const p of poison)
         notes.push(`item of ${p.feed_id}: ${p.state}${p.last_error ? ` (${p.last_error})` : ''}`);
     }
+    // Whatever the ledger still holds, named: what a failed trial is debugged from.
+    const stillPending = await query<{
+      feed_id: string;
+      canonical_url: string;
+      tries: number;
+      last_error: string | null;
+    }>("select feed_id, canonical_url, tries, last_error from feed_items where state = 'pending'");
+    for (const p of stillPending)
+      notes.push(
+        `still pending: ${p.feed_id} ${p.canonical_url} after ${p.tries} tries${p.last_error ? ` (${p.last_error})` : ''}`,
+      );
     return {
       fault: fault.name,
       items: goodUrls.size,

@@ -175,6 +175,12 @@ export async function hasArticle(db: Db, canonicalUrl: string): Promise<boolean>
   return rows.length > 0;
 }
 
+/** The stored article with this row id, with its tags and mentions, or null: the dashboard's article page. */
+export async function getArticleById(db: Db, id: number): Promise<StoredArticle | null> {
+  const [article] = await selectArticles(db, 'a.id = $1', [id]);
+  return article ?? null;
+}
+
 /** The stored article with its tags and mentions, or null. */
 export async function getArticleByCanonicalUrl(db: Db, canonicalUrl: string): Promise<StoredArticle | null> {
   const where = 'a.canonical_url = $1';

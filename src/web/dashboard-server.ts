@@ -9,7 +9,9 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { z } from 'zod';
 import { isLoopbackHost, type Settings } from '../config/settings.ts';
 import type { Db } from '../store/db.ts';
+import { getArticleById } from '../store/articles.ts';
 import { searchStories, StoryFiltersSchema } from '../store/story-search.ts';
+import { articlePage } from './article-page.ts';
 import { html } from './html.ts';
 import { layout, STYLESHEET, STYLESHEET_PATH } from './layout.ts';
 import { openApiDocument } from './openapi.ts';
@@ -36,6 +38,8 @@ export const CONTENT_SECURITY_POLICY =
   "frame-ancestors 'none'; base-uri 'none'";
 
 const CHECK_TIMEOUT_MS = 2_000;
+
+const ArticleIdSchema = z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 
 function sameToken(given: string, expected: string): boolean {
   const digest = (s: string) => createHash('sha256').update(s).digest();
@@ -146,6 +150,42 @@ export function createDashboard(deps: DashboardDeps): FastifyInstance {
       offset: parsed.data.offset,
       stories: result.stories,
     };
+  });
+
+  const articleOf = async (request: FastifyRequest) => {
+    const id = ArticleIdSchema.safeParse((request.params as { id?: string }).id);
+    if (!id.success) return null;
+    const article = await getArticleById(db, id.data);
+    if (!article) return null;
+    const copies =
+      article.storyId === null
+        ? []
+        : (
+            await db.query<{ id: number; feed_id: string; title: string }>(
+              'select id, feed_id, title from articles where story_id = $1 and id <> $2 order by id',
+              [article.storyId, article.id],
+            )
+          ).map((c) => ({ articleId: Number(c.id), feedId: c.feed_id, title: c.title }));
+    return { article, copies };
+  };
+
+  app.get('/articles/:id', async (request, reply) => {
+    const found = await articleOf(request);
+    if (!found) {
+      reply.code(404);
+      return reply.type('text/html; charset=utf-8').send(layout('Not found', htmlMessage('No such article')));
+    }
+    const body = articlePage({ ...found, names: deps.names() });
+    return reply.type('text/html; charset=utf-8').send(layout(found.article.title, body));
+  });
+
+  app.get('/api/articles/:id', async (request, reply) => {
+    const found = await articleOf(request);
+    if (!found) {
+      reply.code(404);
+      return { error: 'no such article' };
+    }
+    return found;
   });
 
   app.get('/api/tags', async () => {

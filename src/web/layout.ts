@@ -49,4 +49,10 @@ mark { background: #fff1a8; }
 ul.sources { margin: .3em 0 0; padding-left: 1.1em; font-size: .9em; }
 .feed { color: #777; font-size: .85em; }
 nav.pages { display: flex; gap: 1em; }
+.article-text { white-space: pre-wrap; background: #fff; border: 1px solid #e2e2e2; padding: .8em 1em; }
+mark.actor { background: #cfe2fb; }
+mark.phase { background: #fde3b0; }
+.tag-evidence { margin: .4em 0; }
+.tag-evidence blockquote { margin: .2em 0 0 1em; color: #444; font-size: .92em; }
+.count { color: #666; font-size: .85em; }
 `;

@@ -101,6 +101,20 @@ export function openApiDocument() {
           },
         },
       },
+      '/api/articles/{id}': {
+        get: {
+          summary:
+            'One stored article: its text, tags with their evidence, mentions with offsets, and its other copies',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } }],
+          responses: {
+            '200': { description: 'The article and its copies' },
+            '404': {
+              description: 'No such article',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+            },
+          },
+        },
+      },
       '/api/tags': {
         get: {
           summary: 'Actors and phases found in stored articles, with the stories carrying each',

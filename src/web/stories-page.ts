@@ -32,10 +32,10 @@ function select(
     <select name="${name}"><option value="">any</option>${options.map(option)}</select></label>`;
 }
 
+/** To the page of the best-matching copy (the first copy without a search), where its tags are shown. */
 function titleLink(story: StoryRow): SafeHtml {
   const best = story.sources.find((s) => s.articleId === story.match?.articleId) ?? story.sources[0];
-  const href = best ? webHref(best.url) : null;
-  return href ? html`<a href="${href}" rel="noreferrer">${story.title}</a>` : html`${story.title}`;
+  return best ? html`<a href="/articles/${best.articleId}">${story.title}</a>` : html`${story.title}`;
 }
 
 function storyRow(story: StoryRow, names: StoriesPageData['names']): SafeHtml {

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
 import { killAndRestart, stopPostgres } from '../../bench/chaos/faults.ts';
 import { runTrial, type Fault } from '../../bench/chaos/trial.ts';
 
@@ -29,22 +29,33 @@ const combined: Fault = {
 };
 
 describe('quick faults of the chaos trial', () => {
-  afterAll(() => rmSync(logDir, { recursive: true, force: true }));
+  // A failed trial keeps its process logs (and says where): a flaky fault is found from them.
+  let failed = false;
+  afterAll(() => {
+    if (failed) process.stderr.write(`quick faults: process logs kept in ${logDir}\n`);
+    else rmSync(logDir, { recursive: true, force: true });
+  });
 
   it('nothing lost, nothing twice', async () => {
+    onTestFailed(() => {
+      failed = true;
+    });
     const result = await runTrial(combined, {
       scale: 1,
       logDir,
       recoveryTimeoutMs: 90_000,
       reconcile: { afterMs: 3_000, everyMs: 1_000 },
     });
-    expect({
-      missingItems: result.missingItems,
-      extraCopies: result.extraCopies,
-      missingAlerts: result.missingAlerts,
-      duplicates: result.duplicates,
-      ledgerLeft: result.ledgerLeft,
-    }).toEqual({
+    expect(
+      {
+        missingItems: result.missingItems,
+        extraCopies: result.extraCopies,
+        missingAlerts: result.missingAlerts,
+        duplicates: result.duplicates,
+        ledgerLeft: result.ledgerLeft,
+      },
+      `trial notes: ${result.notes.join('; ')}`,
+    ).toEqual({
       missingItems: 0,
       extraCopies: 0,
       missingAlerts: { slack: 0, webhook: 0, email: 0 },

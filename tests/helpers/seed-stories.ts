@@ -3,7 +3,7 @@
  * a Rafah crossing report with a hostile title, and a football result. For the story search and the
  * dashboard.
  */
-import type { TaggedArticle } from '../../src/model.ts';
+import type { Mention, TaggedArticle } from '../../src/model.ts';
 import { upsertArticle } from '../../src/store/articles.ts';
 import type { Db } from '../../src/store/db.ts';
 import { upsertFeeds } from '../../src/store/feeds.ts';
@@ -18,6 +18,13 @@ export const FEEDS = ['wire', 'regional', 'sport'];
 const tag = (id: string, evidence: string) => ({ id, count: 1, evidence, inTitle: false, inLead: false });
 
 /** Three stories: the seed (two copies), a Rafah crossing report, a football result. */
+/** A mention of `words` in `text`, the first sentence as its evidence. */
+function mention(text: string, kind: 'actor' | 'phase', id: string, words: string): Mention {
+  const start = text.indexOf(words);
+  const sentence = text.split('. ')[0] + '.';
+  return { kind, id, field: 'text', start, end: start + words.length, text: words, sentence };
+}
+
 export function storyArticles(): TaggedArticle[] {
   const rafah =
     'Egypt reopened the Rafah crossing on Tuesday as negotiators in Cairo discussed the second phase of the ceasefire. Aid lorries queued for hours.';
@@ -55,9 +62,12 @@ export function storyArticles(): TaggedArticle[] {
       published: '2025-12-17T09:00:00.000Z',
       tags: {
         relevant: true,
-        actors: [tag('egypt', 'Egypt')],
-        phases: [tag('phase-two', 'second phase')],
-        mentions: [],
+        actors: [tag('egypt', rafah.split('. ')[0] + '.')],
+        phases: [tag('phase-two', rafah.split('. ')[0] + '.')],
+        mentions: [
+          mention(rafah, 'actor', 'egypt', 'Egypt'),
+          mention(rafah, 'phase', 'phase-two', 'second phase'),
+        ],
       },
     }),
     taggedArticle({

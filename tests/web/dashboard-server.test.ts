@@ -75,6 +75,47 @@ describe('dashboard over HTTP', () => {
     expect(egypt).toContain('1 story');
   });
 
+  it('shows an article with its mentions marked and each tag with its evidence', async () => {
+    const list = (await (await fetch(`${base}/api/stories?actor=egypt`)).json()) as {
+      stories: { sources: { articleId: number }[] }[];
+    };
+    const id = list.stories[0]?.sources[0]?.articleId;
+    const response = await fetch(`${base}/articles/${id}`);
+    expect(response.status).toBe(200);
+    const page = await response.text();
+    expect(page).toContain(
+      '<mark class="actor" data-tag="egypt" title="Egypt">Egypt</mark> reopened the Rafah',
+    );
+    expect(page).toContain(
+      'the <mark class="phase" data-tag="phase-two" title="Phase two">second phase</mark> of',
+    );
+    expect(page).toContain(
+      '<blockquote>Egypt reopened the Rafah crossing on Tuesday as negotiators in Cairo discussed the second phase of the ceasefire.</blockquote>',
+    );
+    expect(page).toContain(
+      '<title>Rafah crossing reopens &lt;img src=x onerror=alert(1)&gt; · ceasefire-watch</title>',
+    );
+    expect(page).not.toContain(HOSTILE_TITLE);
+
+    const json = (await (await fetch(`${base}/api/articles/${id}`)).json()) as {
+      article: { mentions: unknown[] };
+      copies: unknown[];
+    };
+    expect(json.article.mentions).toHaveLength(2);
+    expect(json.copies).toEqual([]);
+    // The seed story's page lists its other copy.
+    const seed = (await (await fetch(`${base}/api/stories?actor=steve-witkoff`)).json()) as {
+      stories: { sources: { articleId: number }[] }[];
+    };
+    const [first, second] = seed.stories[0]?.sources ?? [];
+    expect(await (await fetch(`${base}/articles/${first?.articleId}`)).text()).toContain(
+      `<a href="/articles/${second?.articleId}">Witkoff to hold Miami talks`,
+    );
+    expect((await fetch(`${base}/articles/999999`)).status).toBe(404);
+    expect((await fetch(`${base}/articles/abc`)).status).toBe(404);
+    expect((await fetch(`${base}/api/articles/0`)).status).toBe(404);
+  });
+
   it('answers the same data as JSON', async () => {
     const response = await fetch(`${base}/api/stories?phase=phase-two&limit=1`);
     expect(response.status).toBe(200);
