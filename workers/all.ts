@@ -8,6 +8,7 @@ import { createRuleFeedServer } from '../src/pipeline/alert-feeds.ts';
 import { upsertSchedulers } from './scheduler.ts';
 import { runService, type WorkerFactory } from './service.ts';
 import { createStoreWorker } from './store-worker.ts';
+import { serveDashboard } from './dashboard.ts';
 
 const allWorkers: WorkerFactory[] = [
   createFeedWorker,
@@ -18,10 +19,11 @@ const allWorkers: WorkerFactory[] = [
 ];
 
 await runService(allWorkers, {
-  beforeStart: async (rt) => {
+  beforeStart: async (rt, workers) => {
     await upsertSchedulers(rt);
+    const stopDashboard = serveDashboard(rt, workers);
     const { ALERT_FEEDS_PORT: port, ALERT_FEEDS_HOST: host } = rt.ctx.settings;
-    if (port === 0) return undefined;
+    if (port === 0) return stopDashboard;
     // The per-rule Atom feeds, closed with the workers on SIGINT/SIGTERM.
     const server = createRuleFeedServer(rt.ctx);
     // A busy port costs the feeds, not the pipeline: say so in one line and go on.
@@ -29,10 +31,13 @@ await runService(allWorkers, {
     server.listen(port, host, () =>
       log.info({ url: `http://${host}:${port}/alerts/<rule>.atom` }, 'alert feeds served'),
     );
-    return () =>
+    const stopFeeds = () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
       });
+    return async () => {
+      await Promise.all([stopFeeds(), stopDashboard()]);
+    };
   },
 });

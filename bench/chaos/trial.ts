@@ -183,6 +183,7 @@ export async function runTrial(fault: Fault, opts: TrialOptions): Promise<TrialR
       RECONCILE_AFTER_MS: String(reconcile.afterMs),
       RECONCILE_EVERY_MS: String(reconcile.everyMs),
       ALERT_FEEDS_PORT: '0',
+      PORT: '0',
       SLACK_WEBHOOK_URL: slack.url,
       WEBHOOK_URL: webhook.url,
       WEBHOOK_SECRET: 'chaos-trial-secret-0123456789',

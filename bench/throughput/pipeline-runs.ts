@@ -316,6 +316,7 @@ export async function serviceRun(
     REDIS_URL: redis.url,
     QUEUE_PREFIX: 'bench',
     ALERT_FEEDS_PORT: '0',
+    PORT: '0',
     SLACK_WEBHOOK_URL: slack.url,
     ALERT_GATHER_SECONDS: String(gatherSeconds),
   };

@@ -9,19 +9,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb } from '../../src/store/db.ts';
+import { freePort } from '../helpers/local-servers.ts';
 import { projectRoot } from '../helpers/pipeline-setup.ts';
 import { seedDataDir } from '../helpers/pglite-template.ts';
 import { cliInProcess } from '../helpers/run-cli.ts';
 import { seedStories } from '../helpers/seed-stories.ts';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 describe('cli serve', () => {
   let env: Record<string, string>;

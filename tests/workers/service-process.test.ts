@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueueNames } from '../../src/queue/queues.ts';
-import { waitFor } from '../helpers/local-servers.ts';
+import { freePort, waitFor } from '../helpers/local-servers.ts';
 import { seedDataDir } from '../helpers/pglite-template.ts';
 import { projectRoot, startPipelineWorld, type PipelineWorld } from '../helpers/pipeline-setup.ts';
 
@@ -77,7 +77,7 @@ describe.concurrent('npm start as a process', () => {
     await world.close();
   });
 
-  function start(prefix: string): Started {
+  function start(prefix: string, port = 0): Started {
     prefixes.push(prefix);
     const s = world.settings;
     const dataDir = `${s.DATA_DIR}/${prefix}`;
@@ -97,6 +97,7 @@ describe.concurrent('npm start as a process', () => {
       HOST_MIN_SPACING_MS: '20',
       ALERT_GATHER_SECONDS: '0',
       ALERT_FEEDS_PORT: '0',
+      PORT: String(port),
       SLACK_WEBHOOK_URL: world.slack.url,
     });
     delete env.DATABASE_URL; // the zero-setup default: embedded PGlite under DATA_DIR
@@ -120,12 +121,24 @@ describe.concurrent('npm start as a process', () => {
   it(
     'says at the default level when an article is stored and an alert sent, and stops on SIGTERM',
     async () => {
-      const service = start(`cw_proc_${process.pid}_term`);
+      const port = await freePort();
+      const service = start(`cw_proc_${process.pid}_term`, port);
       const stored = await logged(service, 'article stored');
       expect(stored).toMatchObject({
         article_url: expect.stringContaining(world.site.base),
         feed_id: 'world-news',
       });
+      // The dashboard in the same process, ready while Redis and the database answer.
+      expect(await logged(service, 'dashboard served')).toMatchObject({ url: `http://127.0.0.1:${port}/` });
+      const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+      expect(await ready.json()).toEqual({
+        status: 'ready',
+        checks: { database: 'ok', redis: 'ok', workers: 'ok' },
+      });
+      const stories = (await (await fetch(`http://127.0.0.1:${port}/api/stories`)).json()) as {
+        total: number;
+      };
+      expect(stories.total).toBeGreaterThan(0);
       const sent = await logged(service, 'alert sent');
       expect(sent).toMatchObject({
         rule_id: expect.any(String),

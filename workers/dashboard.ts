@@ -1,0 +1,40 @@
+/**
+ * The dashboard in the service's own process (`npm start`), on PORT/HOST, with Redis among what
+ * `/readyz` checks. A busy port costs the dashboard, not the pipeline: one log line, and the workers go on.
+ */
+import { log } from '../src/log.ts';
+import { createDashboard } from '../src/web/dashboard-server.ts';
+import type { Worker } from 'bullmq';
+import type { Queues } from '../src/queue/queues.ts';
+import type { Runtime } from './runtime.ts';
+import { workersCheck } from './worker-liveness.ts';
+
+/** The process's queue a worker takes jobs from (a worker is named after its queue). */
+function queueNamed(queues: Queues, name: string) {
+  const queue = Object.values(queues).find((q) => q.name === name);
+  if (!queue) throw new Error(`no queue named ${name}`);
+  return queue;
+}
+
+/** Starts the dashboard when PORT is not 0; returns what stops it. */
+export function serveDashboard(rt: Runtime, workers: () => readonly Worker[]): () => Promise<void> {
+  const { PORT: port, HOST: host } = rt.ctx.settings;
+  if (port === 0) return async () => undefined;
+  const app = createDashboard({
+    db: rt.ctx.db,
+    settings: rt.ctx.settings,
+    names: () => rt.ctx.names,
+    checks: [
+      { name: 'redis', check: async () => void (await rt.connection.ping()) },
+      workersCheck(workers, (worker) => queueNamed(rt.queues, worker.name)),
+    ],
+  });
+  const listening = app.listen({ port, host }).then(
+    () => log.info({ url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/` }, 'dashboard served'),
+    (err: Error) => log.error({ port, host, err: err.message }, 'dashboard not served'),
+  );
+  return async () => {
+    await listening;
+    await app.close();
+  };
+}
