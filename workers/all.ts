@@ -19,9 +19,9 @@ const allWorkers: WorkerFactory[] = [
 ];
 
 await runService(allWorkers, {
-  beforeStart: async (rt, workers) => {
+  beforeStart: async (rt, service) => {
     await upsertSchedulers(rt);
-    const stopDashboard = serveDashboard(rt, workers);
+    const stopDashboard = serveDashboard(rt, service);
     const { ALERT_FEEDS_PORT: port, ALERT_FEEDS_HOST: host } = rt.ctx.settings;
     if (port === 0) return stopDashboard;
     // The per-rule Atom feeds, closed with the workers on SIGINT/SIGTERM.

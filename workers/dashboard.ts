@@ -4,9 +4,9 @@
  */
 import { log } from '../src/log.ts';
 import { createDashboard } from '../src/web/dashboard-server.ts';
-import type { Worker } from 'bullmq';
 import type { Queues } from '../src/queue/queues.ts';
 import type { Runtime } from './runtime.ts';
+import type { ServiceParts } from './service.ts';
 import { workersCheck } from './worker-liveness.ts';
 
 /** The process's queue a worker takes jobs from (a worker is named after its queue). */
@@ -17,7 +17,7 @@ function queueNamed(queues: Queues, name: string) {
 }
 
 /** Starts the dashboard when PORT is not 0; returns what stops it. */
-export function serveDashboard(rt: Runtime, workers: () => readonly Worker[]): () => Promise<void> {
+export function serveDashboard(rt: Runtime, service: ServiceParts): () => Promise<void> {
   const { PORT: port, HOST: host } = rt.ctx.settings;
   if (port === 0) return async () => undefined;
   const app = createDashboard({
@@ -26,8 +26,12 @@ export function serveDashboard(rt: Runtime, workers: () => readonly Worker[]): (
     names: () => rt.ctx.names,
     checks: [
       { name: 'redis', check: async () => void (await rt.connection.ping()) },
-      workersCheck(workers, (worker) => queueNamed(rt.queues, worker.name)),
+      workersCheck(service.workers, (worker) => queueNamed(rt.queues, worker.name)),
     ],
+    metrics: async () => ({
+      contentType: service.metrics.registry.contentType,
+      body: await service.metrics.registry.metrics(),
+    }),
   });
   const listening = app.listen({ port, host }).then(
     () => log.info({ url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/` }, 'dashboard served'),

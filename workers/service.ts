@@ -12,6 +12,7 @@ import { openRuntime, type Runtime } from './runtime.ts';
 import { upsertSchedulers } from './scheduler.ts';
 import { countByStage, dueHandOns } from '../src/pipeline/flow.ts';
 import { redrive } from '../src/queue/stage-worker.ts';
+import { createServiceMetrics, type ServiceMetrics } from './metrics.ts';
 import { trackWorker } from './worker-liveness.ts';
 
 export { isMain } from './is-main.ts';
@@ -30,12 +31,18 @@ export function watchWorker(worker: Worker): Worker {
   return worker;
 }
 
+/** What a service process's servers read: its workers and their metrics. */
+export interface ServiceParts {
+  workers: () => readonly Worker[];
+  metrics: ServiceMetrics;
+}
+
 export interface StartOptions {
   /**
    * Runs before the workers start; may return what to close when the service stops (a server).
-   * `workers` gives the process's workers once they are started (none before).
+   * `service.workers` gives the process's workers once they are started (none before).
    */
-  beforeStart?: (rt: Runtime, workers: () => readonly Worker[]) => Promise<(() => Promise<void>) | undefined>;
+  beforeStart?: (rt: Runtime, service: ServiceParts) => Promise<(() => Promise<void>) | undefined>;
   /**
    * Reconcile the ledger with the queues at start and every RECONCILE_EVERY_MS: re-create the job
    * schedulers (a Redis that lost its data lost them) and queue again what stayed pending. On for
@@ -53,8 +60,9 @@ export async function startWorkers(
 ): Promise<{ rt: Runtime; workers: Worker[]; stop(): Promise<void> }> {
   const rt = await openRuntime({ settings: opts.settings, schema: opts.schema });
   let workers: Worker[] = [];
-  const cleanup = await opts.beforeStart?.(rt, () => workers);
-  workers = factories.map((make) => trackWorker(watchWorker(make(rt))));
+  const metrics = createServiceMetrics(rt.queues);
+  const cleanup = await opts.beforeStart?.(rt, { workers: () => workers, metrics });
+  workers = factories.map((make) => metrics.watch(trackWorker(watchWorker(make(rt)))));
   const reconciler = opts.reconcile ? startReconciler(rt) : null;
   let stopping: Promise<void> | null = null;
   const stop = () =>

@@ -30,6 +30,8 @@ export interface DashboardDeps {
   names: () => Readonly<Record<string, string>>;
   /** What `/readyz` checks besides the database. */
   checks?: readonly ReadinessCheck[];
+  /** The process's Prometheus metrics, served at `/metrics`; absent: no such endpoint (`cli serve`). */
+  metrics?: () => Promise<{ contentType: string; body: string }>;
 }
 
 /** No script from anywhere, styles only from this server, forms only to it, no framing. */
@@ -196,6 +198,14 @@ export function createDashboard(deps: DashboardDeps): FastifyInstance {
   app.get('/openapi.json', async () => openApiDocument());
 
   app.get('/healthz', async () => ({ status: 'ok' }));
+
+  const { metrics } = deps;
+  if (metrics) {
+    app.get('/metrics', async (_request, reply) => {
+      const { contentType, body } = await metrics();
+      return reply.type(contentType).send(body);
+    });
+  }
 
   app.get('/readyz', async (_request, reply) => {
     const checks: ReadinessCheck[] = [

@@ -197,6 +197,16 @@ describe('dashboard over HTTP', () => {
     expect((await fetch(`${failing}/healthz`)).status).toBe(200);
   });
 
+  it('serves the metrics it is given, and has no /metrics without them', async () => {
+    expect((await fetch(`${base}/metrics`)).status).toBe(404);
+    const withMetrics = await serve({
+      metrics: async () => ({ contentType: 'text/plain; version=0.0.4; charset=utf-8', body: 'cw_up 1\n' }),
+    });
+    const response = await fetch(`${withMetrics}/metrics`);
+    expect(response.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+    expect(await response.text()).toBe('cw_up 1\n');
+  });
+
   it('answers 404 with a page, or JSON under /api', async () => {
     const page = await fetch(`${base}/nowhere`);
     expect(page.status).toBe(404);

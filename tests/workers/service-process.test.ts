@@ -139,6 +139,14 @@ describe.concurrent('npm start as a process', () => {
         total: number;
       };
       expect(stories.total).toBeGreaterThan(0);
+      // Its metrics: the stages' jobs by outcome, and the queues' depths read from Redis.
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      const completed = /^cw_stage_jobs_total\{stage="store",outcome="completed"\} (\d+)$/m.exec(metrics);
+      expect(Number(completed?.[1])).toBeGreaterThan(0);
+      expect(metrics).toMatch(
+        /^cw_stage_job_seconds_bucket\{le="\+Inf",stage="article",outcome="completed"\} \d+$/m,
+      );
+      expect(metrics).toMatch(/^cw_queue_jobs\{queue="article",state="waiting"\} \d+$/m);
       const sent = await logged(service, 'alert sent');
       expect(sent).toMatchObject({
         rule_id: expect.any(String),
