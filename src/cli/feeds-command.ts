@@ -15,7 +15,7 @@ import { decodePage } from '../extract/decode-page.ts';
 import { canonicalUrl } from '../feeds/canonical-url.ts';
 import { decodeFeed } from '../feeds/decode-feed.ts';
 import { candidateFeedUrls, discoverFeeds, looksLikeFeed } from '../feeds/discover-feeds.ts';
-import { FAILURE_ALERT_SCORE, needsFailureAlert } from '../feeds/feed-health.ts';
+import { FAILURE_ALERT_SCORE, needsFailureAlert, nextPollDue } from '../feeds/feed-health.ts';
 import { buildOpml, parseOpml } from '../feeds/opml.ts';
 import { parseFeed } from '../feeds/parse-feed.ts';
 import { fetchUrl, type FetchResult } from '../http/fetch-url.ts';
@@ -224,11 +224,7 @@ export function statusLines(
 }
 
 function nextPoll(feed: FeedRecord, now: Date): string {
-  const due =
-    feed.nextPollAt ??
-    (feed.lastFetchedAt
-      ? new Date(Date.parse(feed.lastFetchedAt) + feed.intervalMinutes * 60_000).toISOString()
-      : null);
+  const due = nextPollDue(feed);
   if (due === null || Date.parse(due) <= now.getTime()) return 'due';
   return `in ${span(Date.parse(due) - now.getTime())}`;
 }

@@ -233,3 +233,20 @@ export function needsFailureAlert(health: AlertFacts, lastAlertAt: string | null
   if (lastSuccess !== null && alerted < lastSuccess) return true;
   return now.getTime() - alerted >= FAILURE_ALERT_REPEAT_MS;
 }
+
+/**
+ * When a feed is next due: after its backoff when it is backing off, else an interval after its last
+ * fetch; null when it was never fetched (due now).
+ *
+ * @example
+ * nextPollDue({ nextPollAt: null, lastFetchedAt: '2025-12-19T10:00:00.000Z', intervalMinutes: 15 }); // '2025-12-19T10:15:00.000Z'
+ */
+export function nextPollDue(feed: {
+  nextPollAt: string | null;
+  lastFetchedAt: string | null;
+  intervalMinutes: number;
+}): string | null {
+  if (feed.nextPollAt) return feed.nextPollAt;
+  if (!feed.lastFetchedAt) return null;
+  return new Date(Date.parse(feed.lastFetchedAt) + feed.intervalMinutes * 60_000).toISOString();
+}

@@ -10,6 +10,8 @@ import { z } from 'zod';
 import { isLoopbackHost, type Settings } from '../config/settings.ts';
 import type { Db } from '../store/db.ts';
 import { getArticleById } from '../store/articles.ts';
+import { listFeeds } from '../store/feeds.ts';
+import { feedHealth, feedsPage } from './feeds-page.ts';
 import { searchStories, StoryFiltersSchema } from '../store/story-search.ts';
 import { articlePage } from './article-page.ts';
 import { html } from './html.ts';
@@ -189,6 +191,12 @@ export function createDashboard(deps: DashboardDeps): FastifyInstance {
     }
     return found;
   });
+
+  app.get('/feeds', async (_request, reply) =>
+    reply.type('text/html; charset=utf-8').send(layout('Feed health', feedsPage(await listFeeds(db)))),
+  );
+
+  app.get('/api/feeds', async () => ({ feeds: (await listFeeds(db)).map(feedHealth) }));
 
   app.get('/api/tags', async () => {
     const names = deps.names();

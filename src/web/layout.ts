@@ -17,7 +17,7 @@ export function layout(title: string, body: SafeHtml): string {
 </head>
 <body>
 <header><a class="home" href="/">ceasefire-watch</a>
-<nav><a href="/">Stories</a> <a href="/openapi.json">API</a></nav></header>
+<nav><a href="/">Stories</a> <a href="/feeds">Feeds</a> <a href="/openapi.json">API</a></nav></header>
 <main><h1>${title}</h1>
 ${body}
 </main>
@@ -55,4 +55,8 @@ mark.phase { background: #fde3b0; }
 .tag-evidence { margin: .4em 0; }
 .tag-evidence blockquote { margin: .2em 0 0 1em; color: #444; font-size: .92em; }
 .count { color: #666; font-size: .85em; }
+table.feeds { border-collapse: collapse; width: 100%; background: #fff; font-size: .9em; }
+table.feeds th, table.feeds td { border: 1px solid #e2e2e2; padding: .3em .5em; text-align: left; vertical-align: top; }
+tr.feed-failing td:nth-child(2) { color: #a11; font-weight: 600; }
+td.error { color: #a11; }
 `;

@@ -115,6 +115,12 @@ export function openApiDocument() {
           },
         },
       },
+      '/api/feeds': {
+        get: {
+          summary: 'Feed health: status, last success, failure score and threshold, next poll, last error',
+          responses: { '200': { description: 'Every stored feed' } },
+        },
+      },
       '/api/tags': {
         get: {
           summary: 'Actors and phases found in stored articles, with the stories carrying each',

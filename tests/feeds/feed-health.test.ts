@@ -8,6 +8,7 @@ import {
   MAX_BACKOFF_MS,
   needsFailureAlert,
   nextHealth,
+  nextPollDue,
   type FeedOutcome,
   type FailureFacts,
   type FailureKind,
@@ -313,5 +314,16 @@ describe('needsFailureAlert', () => {
     },
   ])('$name', ({ health, lastAlertAt, expected }) => {
     expect(needsFailureAlert(health, lastAlertAt, NOW)).toBe(expected);
+  });
+});
+
+describe('nextPollDue', () => {
+  it('is the backoff when there is one, else an interval after the last fetch, else now', () => {
+    const fetched = { lastFetchedAt: '2025-12-19T10:00:00.000Z', intervalMinutes: 15 };
+    expect(nextPollDue({ ...fetched, nextPollAt: null })).toBe('2025-12-19T10:15:00.000Z');
+    expect(nextPollDue({ ...fetched, nextPollAt: '2025-12-19T16:00:00.000Z' })).toBe(
+      '2025-12-19T16:00:00.000Z',
+    );
+    expect(nextPollDue({ lastFetchedAt: null, intervalMinutes: 15, nextPollAt: null })).toBeNull();
   });
 });

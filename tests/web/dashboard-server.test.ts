@@ -116,6 +116,28 @@ describe('dashboard over HTTP', () => {
     expect((await fetch(`${base}/api/articles/0`)).status).toBe(404);
   });
 
+  it('shows feed health, the failing feed with its error as text', async () => {
+    await db.query(
+      `update feeds set status = 'failing', failure_score = 7, last_error = $1,
+         last_fetched_at = '2025-12-19T10:00:00Z', next_poll_at = '2025-12-19T14:00:00Z' where id = 'sport'`,
+      ['http: https://sport.example/rss: answered 503 <b>Service Unavailable</b>'],
+    );
+    await db.query(
+      `update feeds set status = 'ok', last_success_at = '2025-12-19T10:00:00Z', last_fetched_at = '2025-12-19T10:00:00Z'
+       where id = 'wire'`,
+    );
+    const page = await (await fetch(`${base}/feeds`)).text();
+    expect(page).toContain('answered 503 &lt;b&gt;Service Unavailable&lt;/b&gt;');
+    expect(page).toMatch(/<tr class="feed-failing" data-feed="sport">[\s\S]*?<td>7\/6<\/td>/);
+    expect(page).toContain('<time datetime="2025-12-19T14:00:00.000Z">2025-12-19 14:00 UTC</time>');
+    const { feeds } = (await (await fetch(`${base}/api/feeds`)).json()) as {
+      feeds: { id: string; status: string; nextPollAt: string | null; failureScore: number }[];
+    };
+    expect(feeds.find((f) => f.id === 'sport')).toMatchObject({ status: 'failing', failureScore: 7 });
+    // An interval (15 min) after the last fetch when it is not backing off.
+    expect(feeds.find((f) => f.id === 'wire')?.nextPollAt).toBe('2025-12-19T10:15:00.000Z');
+  });
+
   it('answers the same data as JSON', async () => {
     const response = await fetch(`${base}/api/stories?phase=phase-two&limit=1`);
     expect(response.status).toBe(200);
