@@ -118,10 +118,17 @@ export async function redrive(
       const queue = queueOf(queues, handOn.stage);
       const state = await queue.getJobState(key);
       if (LIVE_STATES.has(state)) continue;
-      // An item whose article job is done may wait in a long store queue under the same key: it is
-      // on its way, not lost (a 10,000-article backlog had one item extracted again three times).
-      if (handOn.stage === 'article' && LIVE_STATES.has(await queueOf(queues, 'store').getJobState(key)))
-        continue;
+      // An item's work spans the article and store queues under one key. Its store job may still
+      // wait in a long store queue: on its way, not lost (a 10,000-article backlog had one item
+      // extracted again three times). A completed one must go too, or the re-driven article job's
+      // store job is dropped: an item two feeds brought in one round was stored for the first feed
+      // only, and the second feed's was re-driven every pass, forever.
+      if (handOn.stage === 'article') {
+        const store = queueOf(queues, 'store');
+        const storeState = await store.getJobState(key);
+        if (LIVE_STATES.has(storeState)) continue;
+        if (storeState === 'completed') await store.remove(key);
+      }
       if (state === 'completed') await queue.remove(key);
     }
     fresh.push(handOn);

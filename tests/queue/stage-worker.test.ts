@@ -65,9 +65,20 @@ describe('redrive on Redis', () => {
     expect(await redrive(queues, settings, [item])).toEqual([]);
     expect(await queues.article.getJobState(key)).toBe('completed');
 
-    // Once the store job is gone too (lost with Redis, say) and the ledger still says pending, it goes again.
+    // Once the store job has completed and the ledger still says pending (it stored the item for
+    // another feed that brought the same URL), both kept jobs go, or the new store job would be dropped.
     await queues.store.remove(key);
+    await queues.store.add('store', { ...ref }, { jobId: key });
+    const storeWorker = new Worker('store', null, { connection, prefix });
+    try {
+      const job = await storeWorker.getNextJob('test-token');
+      await job?.moveToCompleted({ stage: 'store' }, 'test-token', false);
+    } finally {
+      await storeWorker.close();
+    }
+    expect(await queues.store.getJobState(key)).toBe('completed');
     expect(await redrive(queues, settings, [item])).toHaveLength(1);
     expect(await queues.article.getJobState(key)).toBe('waiting');
+    expect(await queues.store.getJobState(key)).toBe('unknown');
   });
 });
