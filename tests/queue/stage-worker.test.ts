@@ -28,6 +28,17 @@ describe('redrive on Redis', () => {
   const key = itemVersionKey(ref);
   const item: HandOn = { stage: 'article', data: ref };
 
+  /** Runs the next job of a queue by hand: a worker with no processor of its own takes and completes it. */
+  async function completeNextJob(queue: 'article' | 'store'): Promise<void> {
+    const worker = new Worker(queue, null, { connection, prefix });
+    try {
+      const job = await worker.getNextJob('test-token');
+      await job?.moveToCompleted({ stage: queue }, 'test-token', false);
+    } finally {
+      await worker.close();
+    }
+  }
+
   beforeEach(async () => {
     for (const queue of Object.values(queues)) await queue.obliterate({ force: true });
   });
@@ -51,14 +62,7 @@ describe('redrive on Redis', () => {
 
   it('leaves an item alone whose article job is done while its store job waits', async () => {
     await queues.article.add('article', ref, { jobId: key });
-    // Run it by hand: a worker that takes one job and completes it, with no processor of its own.
-    const worker = new Worker('article', null, { connection, prefix });
-    try {
-      const job = await worker.getNextJob('test-token');
-      await job?.moveToCompleted({ stage: 'article' }, 'test-token', false);
-    } finally {
-      await worker.close();
-    }
+    await completeNextJob('article');
     expect(await queues.article.getJobState(key)).toBe('completed');
     // What the article job handed on, waiting behind a long store backlog.
     await queues.store.add('store', { ...ref }, { jobId: key });
@@ -69,13 +73,7 @@ describe('redrive on Redis', () => {
     // another feed that brought the same URL), both kept jobs go, or the new store job would be dropped.
     await queues.store.remove(key);
     await queues.store.add('store', { ...ref }, { jobId: key });
-    const storeWorker = new Worker('store', null, { connection, prefix });
-    try {
-      const job = await storeWorker.getNextJob('test-token');
-      await job?.moveToCompleted({ stage: 'store' }, 'test-token', false);
-    } finally {
-      await storeWorker.close();
-    }
+    await completeNextJob('store');
     expect(await queues.store.getJobState(key)).toBe('completed');
     expect(await redrive(queues, settings, [item])).toHaveLength(1);
     expect(await queues.article.getJobState(key)).toBe('waiting');
