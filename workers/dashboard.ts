@@ -3,10 +3,12 @@
  * `/readyz` checks. A busy port costs the dashboard, not the pipeline: one log line, and the workers go on.
  */
 import { log } from '../src/log.ts';
+import { addFeedAndSync } from '../src/pipeline/add-feed.ts';
 import { createDashboard } from '../src/web/dashboard-server.ts';
 import type { Queues } from '../src/queue/queues.ts';
 import type { Runtime } from './runtime.ts';
 import type { ServiceParts } from './service.ts';
+import { upsertSchedulers } from './scheduler.ts';
 import { workersCheck } from './worker-liveness.ts';
 
 /** The process's queue a worker takes jobs from (a worker is named after its queue). */
@@ -24,10 +26,18 @@ export function serveDashboard(rt: Runtime, service: ServiceParts): () => Promis
     db: rt.ctx.db,
     settings: rt.ctx.settings,
     names: () => rt.ctx.names,
+    rules: () => rt.ctx.alerts.rules,
+    // The new feed's scheduler at once, rather than at the next config sync a minute later.
+    addFeed: async (url, opts) => {
+      const outcome = await addFeedAndSync(rt.ctx, url, opts);
+      if (outcome.status === 'added') await upsertSchedulers(rt);
+      return outcome;
+    },
     checks: [
       { name: 'redis', check: async () => void (await rt.connection.ping()) },
       workersCheck(service.workers, (worker) => queueNamed(rt.queues, worker.name)),
     ],
+    queues: Object.values(rt.queues),
     metrics: async () => ({
       contentType: service.metrics.registry.contentType,
       body: await service.metrics.registry.metrics(),

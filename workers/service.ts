@@ -60,7 +60,7 @@ export async function startWorkers(
 ): Promise<{ rt: Runtime; workers: Worker[]; stop(): Promise<void> }> {
   const rt = await openRuntime({ settings: opts.settings, schema: opts.schema });
   let workers: Worker[] = [];
-  const metrics = createServiceMetrics(rt.queues);
+  const metrics = createServiceMetrics(rt.queues, rt.ctx.db);
   const cleanup = await opts.beforeStart?.(rt, { workers: () => workers, metrics });
   workers = factories.map((make) => metrics.watch(trackWorker(watchWorker(make(rt)))));
   const reconciler = opts.reconcile ? startReconciler(rt) : null;

@@ -3,7 +3,6 @@
  * discovered), `feeds import FILE.opml` and `feeds export`. feeds.yaml stays the source of truth:
  * add and import append to it, and the database follows at the next start.
  */
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
 import { addFeedsToFile, type NewFeed } from '../config/edit-feeds-file.ts';
@@ -11,26 +10,15 @@ import { configPaths, loadFeedsFile } from '../config/load-config.ts';
 import type { Settings } from '../config/settings.ts';
 import { describeError } from '../errors.ts';
 import { problem, say, type CliDeps, type CliIo } from './cli-io.ts';
-import { decodePage } from '../extract/decode-page.ts';
-import { canonicalUrl } from '../feeds/canonical-url.ts';
 import { decodeFeed } from '../feeds/decode-feed.ts';
-import { candidateFeedUrls, discoverFeeds, looksLikeFeed } from '../feeds/discover-feeds.ts';
 import { FAILURE_ALERT_SCORE, needsFailureAlert, nextPollDue } from '../feeds/feed-health.ts';
 import { buildOpml, parseOpml } from '../feeds/opml.ts';
-import { parseFeed } from '../feeds/parse-feed.ts';
-import { fetchUrl, type FetchResult } from '../http/fetch-url.ts';
+import { addFeedByUrl, isWebUrl } from '../pipeline/add-feed.ts';
 import { openContext } from '../pipeline/open-context.ts';
 import { feedTextUse, type FeedTextUse } from '../store/articles.ts';
-import { listFeeds, type FeedRecord } from '../store/feeds.ts';
+import { listFeeds, setFeedPaused, type FeedRecord } from '../store/feeds.ts';
 
 export type FeedsCommandDeps = CliDeps;
-
-/**
- * GETs a site may cost `feeds add` beyond the first one: the announced feeds and the common paths are
- * tried in order until one parses. Ten covers a page announcing a handful of feeds plus the seven
- * common paths without probing a site for minutes.
- */
-export const MAX_FEED_PROBES = 10;
 
 const OPML_TITLE = 'ceasefire-watch feeds';
 
@@ -71,6 +59,30 @@ export function registerFeedsCommand(program: Command, deps: FeedsCommandDeps): 
       }
     });
 
+  for (const [name, pause] of [
+    ['pause', true],
+    ['resume', false],
+  ] as const) {
+    feeds
+      .command(name)
+      .description(
+        pause
+          ? 'stop polling a feed until resumed (its articles and history stay); the dashboard can too'
+          : 'poll a paused feed again at its next turn',
+      )
+      .argument('<id>', 'feed id, as `cli feeds` lists it')
+      .action(async (id: string) => {
+        const ctx = await openContext({ settings: deps.loadSettings(), log: deps.log });
+        try {
+          const feed = await setFeedPaused(ctx.db, id, pause ? now().toISOString() : null);
+          if (!feed) problem(io, `feeds ${name}: ${id}: no such feed (see \`cli feeds\`)`);
+          else say(io, `${pause ? 'paused' : 'resumed'} ${id}`);
+        } finally {
+          await ctx.close();
+        }
+      });
+  }
+
   feeds
     .command('import')
     .description('append every feed of an OPML file (Feedly, Inoreader, Miniflux, …) to feeds.yaml')
@@ -105,80 +117,14 @@ export function registerFeedsCommand(program: Command, deps: FeedsCommandDeps): 
   return feeds;
 }
 
-/**
- * One GET of `url`; when the answer is a feed, that answer is parsed and added (no second GET).
- * Otherwise the page's announced feeds, then the common paths, are fetched one by one until one parses.
- */
 async function addFeed(io: CliIo, url: string, opts: { id?: string; interval?: number }, settings: Settings) {
-  const file = configPaths(settings).feeds;
-  if (!isWebUrl(url)) throw new Error('not an http(s) URL');
-  const present = existsSync(file) ? (await loadFeedsFile(file)).feeds : [];
-  const already = present.find((f) => canonicalUrl(f.url) === canonicalUrl(url));
-  if (already) {
-    say(io, `already present: ${url} (as ${already.id})`);
+  const outcome = await addFeedByUrl(url, opts, settings);
+  if (outcome.status === 'present') {
+    say(io, `already present: ${outcome.url}${outcome.id ? ` (as ${outcome.id})` : ''}`);
     return;
   }
-  const get = (target: string, maxBytes: number) =>
-    fetchUrl(target, {
-      maxBytes,
-      timeoutMs: settings.FETCH_TIMEOUT_MS,
-      allowPrivateNetworks: settings.ALLOW_PRIVATE_NETWORKS,
-    });
-
-  // The first answer may be a page, which may be larger than any feed.
-  const first = await get(url, Math.max(settings.PAGE_MAX_BYTES, settings.FEED_MAX_BYTES));
-  let found: { url: string; feed: Awaited<ReturnType<typeof parseFeed>> } | null = null;
-  if (looksLikeFeed(first.body, contentType(first))) {
-    // Kept as given, not as redirected to: feed redirects are often temporary (FeedBurner, CDNs).
-    found = { url, feed: await parseFeed(first.body, first.url, { contentType: contentType(first) }) };
-  } else {
-    const page = decodePage(first.body, contentType(first));
-    const announced = discoverFeeds(page, first.url);
-    const tried = new Set([canonicalUrl(url), canonicalUrl(first.url)]);
-    const candidates = [...announced, ...candidateFeedUrls(first.url)].filter((c) => {
-      const key = canonicalUrl(c);
-      if (tried.has(key)) return false;
-      tried.add(key);
-      return true;
-    });
-    const reasons: string[] = [];
-    for (const candidate of candidates.slice(0, MAX_FEED_PROBES)) {
-      try {
-        const res = await get(candidate, settings.FEED_MAX_BYTES);
-        if (!looksLikeFeed(res.body, contentType(res))) {
-          reasons.push(`${candidate}: not a feed`);
-          continue;
-        }
-        found = {
-          url: candidate,
-          feed: await parseFeed(res.body, res.url, { contentType: contentType(res) }),
-        };
-        break;
-      } catch (error) {
-        reasons.push(describeError(error));
-      }
-    }
-    if (!found) {
-      const tries = Math.min(candidates.length, MAX_FEED_PROBES);
-      const lead =
-        announced.length > 0
-          ? `the page announces ${announced.length} feed(s), none readable`
-          : 'the page announces no feed';
-      throw new Error(
-        `no feed found: ${lead}; tried ${tries} URL(s); first problem: ${reasons[0] ?? 'none'}`,
-      );
-    }
-  }
-
-  const { added } = await addFeedsToFile(file, [
-    { url: found.url, id: opts.id, title: found.feed.title || undefined, intervalMinutes: opts.interval },
-  ]);
-  if (added.length === 0) {
-    say(io, `already present: ${found.url}`);
-    return;
-  }
-  const title = found.feed.title ? ` "${found.feed.title}"` : '';
-  say(io, `added ${added[0]}: ${found.url}${title}, ${found.feed.items.length} items`);
+  const title = outcome.title ? ` "${outcome.title}"` : '';
+  say(io, `added ${outcome.id}: ${outcome.url}${title}, ${outcome.items} items`);
 }
 
 /**
@@ -205,7 +151,7 @@ export function statusLines(
     const use = textUse.get(f.id);
     return [
       f.id,
-      `${f.status}${sustained}`,
+      f.pausedAt ? 'paused' : `${f.status}${sustained}`,
       f.lastSuccessAt ? ago(f.lastSuccessAt, now) : 'never',
       formatScore(f.failureScore),
       nextPoll(f, now),
@@ -224,6 +170,7 @@ export function statusLines(
 }
 
 function nextPoll(feed: FeedRecord, now: Date): string {
+  if (feed.pausedAt) return '-';
   const due = nextPollDue(feed);
   if (due === null || Date.parse(due) <= now.getTime()) return 'due';
   return `in ${span(Date.parse(due) - now.getTime())}`;
@@ -247,17 +194,6 @@ function span(ms: number): string {
   if (minutes < 120) return `${minutes} min`;
   const hours = Math.floor(minutes / 60);
   return hours < 48 ? `${hours} h` : `${Math.floor(hours / 24)} d`;
-}
-
-const contentType = (res: FetchResult) => res.headers['content-type'];
-
-function isWebUrl(value: string): boolean {
-  try {
-    const { protocol } = new URL(value);
-    return protocol === 'http:' || protocol === 'https:';
-  } catch {
-    return false;
-  }
 }
 
 function parseId(value: string): string {

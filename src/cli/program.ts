@@ -102,7 +102,7 @@ function printSummary(io: CliIo, summary: RunSummary): void {
     ],
   });
   table.push([
-    `${summary.feedsOk}/${summary.feeds}`,
+    `${summary.feedsOk}/${summary.feeds}${summary.feedsPaused > 0 ? ` (${summary.feedsPaused} paused)` : ''}`,
     summary.newItems,
     summary.extracted,
     summary.fromFeedContent,

@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import { describeError } from '../errors.ts';
+import { addFeedAndSync } from '../pipeline/add-feed.ts';
 import { openContext } from '../pipeline/open-context.ts';
 import { createDashboard } from '../web/dashboard-server.ts';
 import { problem, type CliDeps } from './cli-io.ts';
@@ -28,7 +29,13 @@ export function registerServeCommand(program: Command, deps: ServeCommandDeps): 
       const settings = deps.loadSettings();
       if (settings.PORT === 0) return problem(deps.io, 'serve: PORT is 0, which turns the dashboard off');
       const ctx = await openContext({ settings, log: deps.log });
-      const app = createDashboard({ db: ctx.db, settings, names: () => ctx.names });
+      const app = createDashboard({
+        db: ctx.db,
+        settings,
+        names: () => ctx.names,
+        rules: () => ctx.alerts.rules,
+        addFeed: (url, opts) => addFeedAndSync(ctx, url, opts),
+      });
       try {
         await app.listen({ port: settings.PORT, host: settings.HOST });
         const host = settings.HOST.includes(':') ? `[${settings.HOST}]` : settings.HOST;

@@ -18,6 +18,8 @@ export interface RunFailure {
 export interface RunSummary {
   feeds: number;
   feedsOk: number;
+  /** Feeds someone paused: not fetched, and neither ok nor failed. */
+  feedsPaused: number;
   newItems: number;
   extracted: number;
   fromFeedContent: number;
@@ -42,7 +44,7 @@ export type RunProgress =
 export type RunVerdict = 'ok' | 'partial' | 'nothing-fetched';
 
 export function runVerdict(summary: RunSummary): RunVerdict {
-  if (summary.feeds > 0 && summary.feedsOk === 0) return 'nothing-fetched';
+  if (summary.feeds > summary.feedsPaused && summary.feedsOk === 0) return 'nothing-fetched';
   return summary.failures.length > 0 ? 'partial' : 'ok';
 }
 
@@ -71,6 +73,7 @@ export async function runOnce(
   const summary: RunSummary = {
     feeds: ctx.feeds.size,
     feedsOk: 0,
+    feedsPaused: 0,
     newItems: 0,
     extracted: 0,
     fromFeedContent: 0,
@@ -102,8 +105,10 @@ export async function runOnce(
       onProgress({ type: 'job-added', stage });
     },
     done(stage, _data, result) {
-      if (result.stage === 'feed') summary.feedsOk++;
-      else if (result.stage === 'article') {
+      if (result.stage === 'feed') {
+        if (result.status === 'paused') summary.feedsPaused++;
+        else summary.feedsOk++;
+      } else if (result.stage === 'article') {
         if (result.source === 'page') summary.extracted++;
         else {
           summary.fromFeedContent++;

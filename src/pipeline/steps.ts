@@ -117,13 +117,14 @@ export async function syncFeeds(ctx: PipelineContext): Promise<number> {
   return feeds.length;
 }
 
-export type FeedRefreshStatus = 'ok' | 'not-modified' | 'unchanged' | 'backing-off';
+export type FeedRefreshStatus = 'ok' | 'not-modified' | 'unchanged' | 'backing-off' | 'paused';
 
 export interface FeedRefresh {
   feedId: string;
   /**
    * ok: parsed; not-modified: a 304; unchanged: same body as last time (servers lie about ETags),
-   * not parsed; backing-off: the feed is failing and its next poll is not due, so nothing was fetched.
+   * not parsed; backing-off: the feed is failing and its next poll is not due, so nothing was fetched;
+   * paused: someone paused the feed, nothing was fetched.
    */
   status: FeedRefreshStatus;
   itemsInFeed: number;
@@ -183,6 +184,8 @@ export async function refreshFeed(
     nextPollAt: null,
     ...extra,
   });
+  // Paused holds on every path, an explicit `run --once` included: the operator asked for silence.
+  if (known?.pausedAt) return result('paused');
   if (!opts.ignoreBackoff && known?.nextPollAt && Date.parse(known.nextPollAt) > now.getTime()) {
     return result('backing-off', { nextPollAt: known.nextPollAt });
   }

@@ -34,7 +34,8 @@ export async function runStep<T>(step: () => Promise<T>, handle?: JobHandle): Pr
       throw new DelayedError(`${error.message} (retrying in ${Math.ceil(error.retryAfterMs / 1000)} s)`);
     }
     if (error instanceof PipelineError && error.permanent) {
-      throw new UnrecoverableError(error.message);
+      // The cause kept: the service's metrics count failures by its code.
+      throw Object.assign(new UnrecoverableError(error.message), { cause: error });
     }
     throw error;
   }

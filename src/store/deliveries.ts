@@ -3,10 +3,12 @@
  * what it carried, so that a story fires a rule at most once per channel and content however often
  * the alert job is retried or re-enqueued.
  */
+import { z } from 'zod';
 import { PipelineError } from '../errors.ts';
 import { toIso, type Db } from './db.ts';
 
-export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'held';
+export const DELIVERY_STATUSES = ['pending', 'sending', 'sent', 'failed', 'held'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 export interface DeliveryKey {
   ruleId: string;
@@ -124,7 +126,11 @@ export async function markDeliveryFailed(db: Db, deliveryId: number, error: stri
 /** Every delivery, oldest first. */
 export async function listDeliveries(db: Db): Promise<DeliveryRecord[]> {
   const rows = await db.query<DeliveryRow>('select * from alert_deliveries order by id');
-  return rows.map((row) => ({
+  return rows.map(toDeliveryRecord);
+}
+
+function toDeliveryRecord(row: DeliveryRow): DeliveryRecord {
+  return {
     id: row.id,
     ruleId: row.rule_id,
     articleId: row.article_id,
@@ -134,7 +140,7 @@ export async function listDeliveries(db: Db): Promise<DeliveryRecord[]> {
     lastError: row.last_error,
     createdAt: row.created_at.toISOString(),
     sentAt: toIso(row.sent_at),
-  }));
+  };
 }
 
 function oneRow<T>(rows: T[], what: string): T {
@@ -259,4 +265,145 @@ export async function listHeldAlerts(db: Db): Promise<HeldAlert[]> {
     url: r.url,
     feedId: r.feed_id,
   }));
+}
+
+/** An empty form field (`<option value="">any</option>`) is no filter. */
+const optionalText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .optional()
+    .transform((v) => v || undefined);
+
+/** The delivery log's filters, as a query string carries them: the HTML form and the JSON API share this. */
+export const DeliveryFiltersSchema = z.object({
+  rule: optionalText(100),
+  channel: optionalText(100),
+  status: z
+    .enum([...DELIVERY_STATUSES, ''])
+    .optional()
+    .transform((v) => v || undefined),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: z.coerce.number().int().min(0).max(100_000).default(0),
+});
+export type DeliveryFilters = z.infer<typeof DeliveryFiltersSchema>;
+
+/** One delivery as the dashboard's log shows it: the record plus its article and the lease and hold times. */
+export interface DeliveryLogEntry extends DeliveryRecord {
+  articleTitle: string;
+  feedId: string;
+  storyId: number | null;
+  /** When the last claim to send was made (ISO 8601), or null. */
+  claimedAt: string | null;
+  /** When it was held back for a summary, or null. */
+  heldAt: string | null;
+}
+
+/**
+ * The deliveries matching the filters, newest first (by creation, then id, so pages do not shift when
+ * a delivery is retried), with the count of all that match.
+ *
+ * @example
+ * const { total, deliveries } = await searchDeliveries(db, DeliveryFiltersSchema.parse({ status: 'failed' }));
+ */
+export async function searchDeliveries(
+  db: Db,
+  filters: DeliveryFilters,
+): Promise<{ total: number; deliveries: DeliveryLogEntry[] }> {
+  const where = `($1::text is null or d.rule_id = $1) and ($2::text is null or d.channel = $2)
+                 and ($3::text is null or d.status = $3)`;
+  const params = [filters.rule ?? null, filters.channel ?? null, filters.status ?? null];
+  const [count, rows] = await Promise.all([
+    db.query<{ n: number }>(`select count(*)::int as n from alert_deliveries d where ${where}`, params),
+    db.query<
+      DeliveryRow & {
+        story_id: number | null;
+        claimed_at: Date | null;
+        held_at: Date | null;
+        title: string;
+        feed_id: string;
+      }
+    >(
+      `select d.id, d.rule_id, d.article_id, d.channel, d.status, d.attempts, d.last_error, d.created_at,
+              d.sent_at, d.story_id, d.claimed_at, d.held_at, a.title, a.feed_id
+         from alert_deliveries d join articles a on a.id = d.article_id
+        where ${where}
+        order by d.created_at desc, d.id desc
+        limit $4 offset $5`,
+      [...params, filters.limit, filters.offset],
+    ),
+  ]);
+  return {
+    total: Number(count[0]?.n ?? 0),
+    deliveries: rows.map((row) => ({
+      ...toDeliveryRecord(row),
+      articleTitle: row.title,
+      feedId: row.feed_id,
+      storyId: row.story_id,
+      claimedAt: toIso(row.claimed_at),
+      heldAt: toIso(row.held_at),
+    })),
+  };
+}
+
+/** How many deliveries of one rule on one channel are in each status. */
+export interface DeliveryCounts {
+  ruleId: string;
+  channel: string;
+  counts: Record<DeliveryStatus, number>;
+  total: number;
+}
+
+/**
+ * Every (rule, channel) pair with deliveries, by rule then channel, with its count in each status.
+ *
+ * @example
+ * await countDeliveriesByStatus(db); // [{ ruleId: 'phase-two', channel: 'slack', counts: { sent: 4, failed: 1, … }, total: 5 }]
+ */
+export async function countDeliveriesByStatus(db: Db): Promise<DeliveryCounts[]> {
+  const rows = await db.query<{ rule_id: string; channel: string; status: DeliveryStatus; n: number }>(
+    `select rule_id, channel, status, count(*)::int as n from alert_deliveries
+      group by rule_id, channel, status order by rule_id, channel`,
+  );
+  const pairs = new Map<string, DeliveryCounts>();
+  for (const row of rows) {
+    const key = `${row.rule_id}\n${row.channel}`;
+    let pair = pairs.get(key);
+    if (!pair) {
+      const counts = Object.fromEntries(DELIVERY_STATUSES.map((s) => [s, 0])) as Record<
+        DeliveryStatus,
+        number
+      >;
+      pair = { ruleId: row.rule_id, channel: row.channel, counts, total: 0 };
+      pairs.set(key, pair);
+    }
+    pair.counts[row.status] += Number(row.n);
+    pair.total += Number(row.n);
+  }
+  return [...pairs.values()];
+}
+
+/** What a rule sent: distinct articles since a time (its Atom feed counts the same way), and when last. */
+export interface RuleSentSummary {
+  ruleId: string;
+  sentSince: number;
+  lastSentAt: string | null;
+}
+
+/**
+ * Per rule with any sent delivery: the articles it alerted about since `sinceIso` (once each, however
+ * many channels carried it) and its latest send.
+ *
+ * @example
+ * await summarizeSentByRule(db, '2025-12-12T00:00:00Z'); // [{ ruleId: 'phase-two', sentSince: 3, lastSentAt: '2025-12-18T…' }]
+ */
+export async function summarizeSentByRule(db: Db, sinceIso: string): Promise<RuleSentSummary[]> {
+  const rows = await db.query<{ rule_id: string; n: number; last_sent_at: Date | null }>(
+    `select rule_id, (count(distinct article_id) filter (where sent_at >= $1::timestamptz))::int as n,
+            max(sent_at) as last_sent_at
+       from alert_deliveries where status = 'sent' group by rule_id order by rule_id`,
+    [sinceIso],
+  );
+  return rows.map((r) => ({ ruleId: r.rule_id, sentSince: Number(r.n), lastSentAt: toIso(r.last_sent_at) }));
 }

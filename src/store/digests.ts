@@ -104,3 +104,43 @@ function toDigestRecord(row: DigestRow): DigestRecord {
     createdAt: row.created_at.toISOString(),
   };
 }
+
+/** A digest as the archive lists it: the record with its period, which keys it with day and zone. */
+export interface ArchivedDigest extends DigestRecord {
+  period: 'daily' | 'weekly';
+}
+
+/**
+ * Recorded digests, newest day first (the latest build first within a day), with the count of all
+ * that match; `day`, `period` and `timezone` narrow the list to one digest's key.
+ *
+ * @example
+ * const { total, digests } = await listDigests(db, { limit: 50, offset: 0 });
+ * const [one] = (await listDigests(db, { day: '2025-10-10', period: 'daily', limit: 1, offset: 0 })).digests;
+ */
+export async function listDigests(
+  db: Db,
+  query: {
+    day?: string;
+    period?: 'daily' | 'weekly';
+    timezone?: string;
+    limit: number;
+    offset: number;
+  },
+): Promise<{ total: number; digests: ArchivedDigest[] }> {
+  const where = `($1::date is null or day = $1::date) and ($2::text is null or period = $2)
+                 and ($3::text is null or timezone = $3)`;
+  const params = [query.day ?? null, query.period ?? null, query.timezone ?? null];
+  const [count, rows] = await Promise.all([
+    db.query<{ n: number }>(`select count(*)::int as n from digests where ${where}`, params),
+    db.query<DigestRow & { period: 'daily' | 'weekly' }>(
+      `select * from digests where ${where} order by day desc, created_at desc, period, timezone
+        limit $4 offset $5`,
+      [...params, query.limit, query.offset],
+    ),
+  ]);
+  return {
+    total: Number(count[0]?.n ?? 0),
+    digests: rows.map((row) => ({ ...toDigestRecord(row), period: row.period })),
+  };
+}

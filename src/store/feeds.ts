@@ -34,6 +34,8 @@ export interface FeedRecord {
   lastBodyHash: string | null;
   /** When the last sustained-failure alert was sent. */
   failureAlertedAt: string | null;
+  /** When someone paused the feed (dashboard, `cli feeds pause`); null = polled. */
+  pausedAt: string | null;
 }
 
 interface FeedRow {
@@ -54,6 +56,7 @@ interface FeedRow {
   last_status: number | null;
   last_body_hash: string | null;
   failure_alerted_at: Date | null;
+  paused_at: Date | null;
 }
 
 /**
@@ -198,6 +201,26 @@ export async function markFailureAlerted(db: Db, feedId: string, at: string): Pr
   return oneFeed(rows, feedId);
 }
 
+/**
+ * Pauses a feed (`at` = now) or resumes it (`at` = null); returns null for an unknown feed. Pausing a
+ * paused feed keeps the first pause time. Resuming clears the backoff, so the feed is polled at its
+ * next scheduled turn, as after a fresh start.
+ *
+ * @example
+ * await setFeedPaused(db, 'bbc-world', new Date().toISOString()); // paused
+ * await setFeedPaused(db, 'bbc-world', null); // polled again
+ */
+export async function setFeedPaused(db: Db, id: string, at: string | null): Promise<FeedRecord | null> {
+  const rows = await db.query<FeedRow>(
+    `update feeds set
+       paused_at = case when $2::timestamptz is null then null else coalesce(paused_at, $2::timestamptz) end,
+       next_poll_at = case when $2::timestamptz is null then null else next_poll_at end
+     where id = $1 returning *`,
+    [id, at],
+  );
+  return rows[0] ? toFeedRecord(rows[0]) : null;
+}
+
 /** The feed with this id, or null. */
 export async function getFeed(db: Db, id: string): Promise<FeedRecord | null> {
   const rows = await db.query<FeedRow>('select * from feeds where id = $1', [id]);
@@ -242,5 +265,6 @@ function toFeedRecord(row: FeedRow): FeedRecord {
     lastStatus: row.last_status,
     lastBodyHash: row.last_body_hash,
     failureAlertedAt: toIso(row.failure_alerted_at),
+    pausedAt: toIso(row.paused_at),
   };
 }

@@ -313,3 +313,41 @@ function toKnownItem(row: KnownRow, scope: KnownItem['scope']): KnownItem {
     scope,
   };
 }
+
+/**
+ * When an item's version was seen (the poll that made it pending; its first sighting when it never
+ * was) and when it was stored, or null unless it was stored at or after `since`: a store job that
+ * found the version stored already stored nothing. Read for the service's seen-to-stored latency.
+ *
+ * @example
+ * const times = await findItemStoredTimes(db, { feedId, canonicalUrl, contentHash }, jobStartedAt);
+ */
+export async function findItemStoredTimes(
+  db: Db,
+  item: { feedId: string; canonicalUrl: string; contentHash: string },
+  since: string,
+): Promise<{ seenAt: string; storedAt: string } | null> {
+  const rows = await db.query<{ seen_at: Date; stored_at: Date }>(
+    `select coalesce(pending_since, first_seen_at) as seen_at, stored_at from feed_items
+     where feed_id = $1 and canonical_url = $2 and content_hash = $3 and stored_at >= $4`,
+    [item.feedId, item.canonicalUrl, item.contentHash, since],
+  );
+  const row = rows[0];
+  const seenAt = toIso(row?.seen_at ?? null);
+  const storedAt = toIso(row?.stored_at ?? null);
+  return seenAt && storedAt ? { seenAt, storedAt } : null;
+}
+
+/**
+ * When the item behind a stored article was seen, as findItemStoredTimes reads it; null when the
+ * article or its item is gone. Read for the service's seen-to-alert latency.
+ */
+export async function findArticleSeenAt(db: Db, articleId: number): Promise<string | null> {
+  const rows = await db.query<{ seen_at: Date }>(
+    `select coalesce(i.pending_since, i.first_seen_at) as seen_at
+     from articles a join feed_items i on i.feed_id = a.feed_id and i.canonical_url = a.canonical_url
+     where a.id = $1`,
+    [articleId],
+  );
+  return toIso(rows[0]?.seen_at ?? null);
+}

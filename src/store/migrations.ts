@@ -291,6 +291,16 @@ export const migrations: readonly Migration[] = [
       create index articles_search on articles using gin (search);
     `,
   },
+  {
+    version: 13,
+    name: 'feeds paused from the dashboard',
+    sql: `
+      -- A pause is the operator's, not the config's: feeds.yaml says what a feed is, this says that
+      -- nobody wants it polled for now (Miniflux's "disabled"). A paused feed keeps its history and
+      -- its scheduler; the poll step looks here and fetches nothing.
+      alter table feeds add column paused_at timestamptz;
+    `,
+  },
 ];
 
 /**

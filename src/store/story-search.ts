@@ -6,16 +6,29 @@
 import { z } from 'zod';
 import { toIso, type Db } from './db.ts';
 
+/** An HTML form sends an unchosen field as "": that means no filter, not a malformed one. */
+const blankAsNone = (v: string | undefined) => (v === '' ? undefined : v);
+
+/** A calendar day (2025-02-30 is refused here, not by the database). */
+function isCalendarDay(v: string): boolean {
+  const date = new Date(`${v}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === v;
+}
+
 const day = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a day, e.g. 2025-12-19')
-  .optional();
+  .regex(/^(\d{4}-\d{2}-\d{2})?$/, 'a day, e.g. 2025-12-19')
+  .refine((v) => v === '' || isCalendarDay(v), 'no such day')
+  .optional()
+  .transform(blankAsNone);
+
+const name = (max: number) => z.string().trim().max(max).optional().transform(blankAsNone);
 
 /** The filters, as a query string carries them: the HTML form and the JSON API share this schema. */
 export const StoryFiltersSchema = z.object({
-  actor: z.string().trim().min(1).max(100).optional(),
-  phase: z.string().trim().min(1).max(100).optional(),
-  feed: z.string().trim().min(1).max(200).optional(),
+  actor: name(100),
+  phase: name(100),
+  feed: name(200),
   /** First day included, by publication time (fetch time when the feed gave none), UTC. */
   from: day,
   /** Last day included. */

@@ -4,20 +4,28 @@
  * Every response carries a Content-Security-Policy without inline script; writes need the token, and
  * so does every request when the server listens beyond loopback (settings.ts refuses that without one).
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Queue } from 'bullmq';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { isLoopbackHost, type Settings } from '../config/settings.ts';
+import { describeError } from '../errors.ts';
+import { log } from '../log.ts';
 import type { Db } from '../store/db.ts';
 import { getArticleById } from '../store/articles.ts';
-import { listFeeds } from '../store/feeds.ts';
-import { feedHealth, feedsPage } from './feeds-page.ts';
+import type { AddFeedOutcome } from '../pipeline/add-feed.ts';
+import { registerFeedRoutes } from './feed-routes.ts';
+import { registerLoginRoutes } from './login-routes.ts';
+import { authOf, crossSite } from './session.ts';
 import { searchStories, StoryFiltersSchema } from '../store/story-search.ts';
 import { articlePage } from './article-page.ts';
-import { html } from './html.ts';
 import { layout, STYLESHEET, STYLESHEET_PATH } from './layout.ts';
 import { openApiDocument } from './openapi.ts';
+import { badQuery, errorMessage } from './replies.ts';
 import { storiesPage, type TagCount } from './stories-page.ts';
+import { registerQueueBoard } from './queue-board.ts';
+import { registerTrackerRoutes } from './tracker-routes.ts';
+import { registerAlertRoutes } from './alert-routes.ts';
+import type { AlertRule } from '../model.ts';
 
 /** A dependency `/readyz` checks: the database, Redis, the workers. Throws with the reason when not ready. */
 export interface ReadinessCheck {
@@ -32,8 +40,17 @@ export interface DashboardDeps {
   names: () => Readonly<Record<string, string>>;
   /** What `/readyz` checks besides the database. */
   checks?: readonly ReadinessCheck[];
+  /**
+   * Adds a feed by URL to feeds.yaml and the database (add-feed.ts); absent: the feeds page says to use
+   * `cli feeds add` instead.
+   */
+  addFeed?: (url: string, opts: { id?: string; interval?: number }) => Promise<AddFeedOutcome>;
   /** The process's Prometheus metrics, served at `/metrics`; absent: no such endpoint (`cli serve`). */
   metrics?: () => Promise<{ contentType: string; body: string }>;
+  /** The loaded alert rules: `/rules` and their Atom feeds. @defaultValue none */
+  rules?: () => readonly AlertRule[];
+  /** The queues bull-board shows at `/queues` (`npm start`); absent: a page there says so (`cli serve`). */
+  queues?: readonly Queue[];
 }
 
 /** No script from anywhere, styles only from this server, forms only to it, no framing. */
@@ -45,16 +62,8 @@ const CHECK_TIMEOUT_MS = 2_000;
 
 const ArticleIdSchema = z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 
-function sameToken(given: string, expected: string): boolean {
-  const digest = (s: string) => createHash('sha256').update(s).digest();
-  return timingSafeEqual(digest(given), digest(expected));
-}
-
-function tokenOf(request: FastifyRequest): string | null {
-  const header = request.headers.authorization;
-  if (header?.startsWith('Bearer ')) return header.slice('Bearer '.length).trim();
-  return null;
-}
+/** What anyone may reach, token or not: probes, the stylesheet, and the login form itself. */
+const ALWAYS_OPEN = new Set(['/healthz', '/readyz', '/login', STYLESHEET_PATH]);
 
 async function withTimeout(check: ReadinessCheck): Promise<string | null> {
   let timer: NodeJS.Timeout | undefined;
@@ -73,20 +82,6 @@ async function withTimeout(check: ReadinessCheck): Promise<string | null> {
   }
 }
 
-/** A 400 naming the query parameter at fault, as JSON or as a page. */
-function badQuery(reply: FastifyReply, error: z.ZodError, asJson: boolean) {
-  const issue = error.issues[0];
-  const message = `query parameter ${String(issue?.path[0] ?? '?')}: ${issue?.message ?? 'invalid'}`;
-  reply.code(400);
-  return asJson
-    ? { error: message }
-    : reply.type('text/html; charset=utf-8').send(layout('Bad request', htmlMessage(message)));
-}
-
-function htmlMessage(message: string) {
-  return html`<p class="error">${message}</p>`;
-}
-
 /**
  * Builds the dashboard (not listening: call `listen`). The caller owns `db` and closes it.
  *
@@ -101,24 +96,35 @@ export function createDashboard(deps: DashboardDeps): FastifyInstance {
   const open = isLoopbackHost(deps.settings.HOST);
 
   app.addHook('onRequest', async (request, reply) => {
-    if (request.url === '/healthz' || request.url === '/readyz') return;
+    const path = request.url.split('?')[0] ?? '/';
+    if (ALWAYS_OPEN.has(path)) return;
     const isWrite = !['GET', 'HEAD'].includes(request.method);
     if (!isWrite && open) return;
-    const given = tokenOf(request);
+    const auth = authOf(request, token);
+    if (auth === 'cookie' && isWrite && crossSite(request)) {
+      return reply.code(403).send({ error: 'a write from another site is refused' });
+    }
+    if (auth !== null) return;
+    // A person in a browser is sent to the login form, and back to the page afterwards.
+    const browser = !path.startsWith('/api/') && (request.headers.accept ?? '').includes('text/html');
+    if (browser) {
+      const back = isWrite ? `/${path.split('/')[1] ?? ''}` : request.url;
+      return reply.redirect(`/login?next=${encodeURIComponent(back)}`, 303);
+    }
     if (!token) {
       return reply.code(403).send({ error: 'writes are off: set DASHBOARD_TOKEN to allow them' });
     }
-    if (given === null || !sameToken(given, token)) {
-      return reply
-        .code(401)
-        .header('www-authenticate', 'Bearer realm="ceasefire-watch"')
-        .send({ error: 'a valid token is needed (Authorization: Bearer <DASHBOARD_TOKEN>)' });
-    }
+    return reply
+      .code(401)
+      .header('www-authenticate', 'Bearer realm="ceasefire-watch"')
+      .send({ error: 'a valid token is needed (Authorization: Bearer <DASHBOARD_TOKEN>)' });
   });
   app.addHook('onSend', async (_request, reply, payload) => {
     reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
     reply.header('x-content-type-options', 'nosniff');
-    reply.header('referrer-policy', 'no-referrer');
+    // same-origin, not no-referrer: with no-referrer, Chromium sends our own form posts with
+    // `Origin: null`, and links out to a feed's site still carry no referrer.
+    reply.header('referrer-policy', 'same-origin');
     reply.header('x-frame-options', 'DENY');
     return payload;
   });
@@ -177,7 +183,9 @@ export function createDashboard(deps: DashboardDeps): FastifyInstance {
     const found = await articleOf(request);
     if (!found) {
       reply.code(404);
-      return reply.type('text/html; charset=utf-8').send(layout('Not found', htmlMessage('No such article')));
+      return reply
+        .type('text/html; charset=utf-8')
+        .send(layout('Not found', errorMessage('No such article')));
     }
     const body = articlePage({ ...found, names: deps.names() });
     return reply.type('text/html; charset=utf-8').send(layout(found.article.title, body));
@@ -192,20 +200,20 @@ export function createDashboard(deps: DashboardDeps): FastifyInstance {
     return found;
   });
 
-  app.get('/feeds', async (_request, reply) =>
-    reply.type('text/html; charset=utf-8').send(layout('Feed health', feedsPage(await listFeeds(db)))),
-  );
-
-  app.get('/api/feeds', async () => ({ feeds: (await listFeeds(db)).map(feedHealth) }));
+  registerLoginRoutes(app, token);
+  registerFeedRoutes(app, { db, addFeed: deps.addFeed });
 
   app.get('/api/tags', async () => {
     const names = deps.names();
     return { tags: (await tagCounts()).map((t) => ({ ...t, name: names[t.id] ?? t.id })) };
   });
 
+  registerTrackerRoutes(app, deps);
+  registerAlertRoutes(app, deps);
   app.get('/openapi.json', async () => openApiDocument());
 
   app.get('/healthz', async () => ({ status: 'ok' }));
+  registerQueueBoard(app, deps.queues);
 
   const { metrics } = deps;
   if (metrics) {
@@ -233,10 +241,20 @@ export function createDashboard(deps: DashboardDeps): FastifyInstance {
       return { error: `no such endpoint: ${request.method} ${request.url}` };
     return reply
       .type('text/html; charset=utf-8')
-      .send(layout('Not found', htmlMessage(`Nothing at ${request.url}`)));
+      .send(layout('Not found', errorMessage(`Nothing at ${request.url}`)));
   });
   app.setErrorHandler(async (error, request, reply) => {
-    request.log.error(error);
+    // A request Fastify itself refused (malformed JSON, a body over the limit) is the client's fault.
+    const status = (error as { statusCode?: number }).statusCode;
+    if (status !== undefined && status >= 400 && status < 500) {
+      reply.code(status);
+      return { error: error instanceof Error ? error.message : String(error) };
+    }
+    // Fastify's own logger is off (it would log every request); the failure goes to the service log.
+    log.error(
+      { method: request.method, url: request.url, err: describeError(error) },
+      'dashboard request failed',
+    );
     reply.code(500);
     return { error: 'internal error; see the service log' };
   });

@@ -12,11 +12,13 @@ export function feedHealth(feed: FeedRecord) {
     id: feed.id,
     url: feed.url,
     title: feed.title,
-    status: feed.status,
+    /** ok, failing, new, or paused (health is kept while paused, but nothing is polled). */
+    status: feed.pausedAt ? ('paused' as const) : feed.status,
+    pausedAt: feed.pausedAt,
     lastSuccessAt: feed.lastSuccessAt,
     failureScore: feed.failureScore,
     failureAlertScore: FAILURE_ALERT_SCORE,
-    nextPollAt: nextPollDue(feed),
+    nextPollAt: feed.pausedAt ? null : nextPollDue(feed),
     lastStatus: feed.lastStatus,
     lastError: feed.lastError,
   };
@@ -25,7 +27,29 @@ export function feedHealth(feed: FeedRecord) {
 const when = (iso: string | null, none: string) =>
   iso ? html`<time datetime="${iso}">${iso.slice(0, 16).replace('T', ' ')} UTC</time>` : none;
 
-export function feedsPage(feeds: readonly FeedRecord[]): SafeHtml {
+export interface FeedsPageOptions {
+  /** Whether this server can add feeds (it can when it knows the config files). */
+  canAdd?: boolean;
+  /** The outcome of the last action, shown above the table. */
+  done?: string;
+  error?: string;
+}
+
+/** Pause or resume: a one-button form, so it works without JavaScript. */
+function toggleForm(feed: FeedRecord): SafeHtml {
+  const action = feed.pausedAt ? 'resume' : 'pause';
+  return html`<form method="post" action="/feeds/${encodeURIComponent(feed.id)}/${action}" class="inline">
+        <button type="submit" name="feed" value="${feed.id}">${feed.pausedAt ? 'Resume' : 'Pause'}</button></form>`;
+}
+
+const addForm = html`<form method="post" action="/feeds" class="filters add-feed">
+  <label>Feed, site or article URL <input type="url" name="url" required size="50" placeholder="https://"></label>
+  <label>Id (optional) <input name="id" pattern="[a-z0-9][a-z0-9\-]*" size="18"></label>
+  <label>Minutes between polls <input type="number" name="intervalMinutes" min="1" max="1440" size="5"></label>
+  <button type="submit">Add feed</button>
+</form>`;
+
+export function feedsPage(feeds: readonly FeedRecord[], opts: FeedsPageOptions = {}): SafeHtml {
   const row = (feed: FeedRecord) => {
     const f = feedHealth(feed);
     const href = webHref(f.url);
@@ -38,13 +62,18 @@ export function feedsPage(feeds: readonly FeedRecord[]): SafeHtml {
       <td>${f.status}</td>
       <td>${when(f.lastSuccessAt, 'never')}</td>
       <td>${score}</td>
-      <td>${when(f.nextPollAt, 'due')}</td>
+      <td>${f.pausedAt ? 'paused' : when(f.nextPollAt, 'due')}</td>
       <td class="error">${f.lastError ?? ''}</td>
       <td>${href ? html`<a href="${href}" rel="noreferrer">feed</a>` : f.url}</td>
+      <td>${toggleForm(feed)}</td>
     </tr>`;
   };
-  return html`<table class="feeds">
-    <thead><tr><th>Feed</th><th>Status</th><th>Last success</th><th>Failure score</th><th>Next poll</th><th>Last error</th><th></th></tr></thead>
+  return html`${opts.done ? html`<p class="notice" role="status">${opts.done}</p>` : ''}
+  ${opts.error ? html`<p class="error" role="alert">${opts.error}</p>` : ''}
+  ${opts.canAdd ? addForm : html`<p class="count">Add feeds with <code>npm run cli -- feeds add URL</code>.</p>`}
+  <p class="count">Adding, pausing and resuming need the dashboard token (<a href="/login?next=/feeds">log in</a>).</p>
+  <table class="feeds">
+    <thead><tr><th>Feed</th><th>Status</th><th>Last success</th><th>Failure score</th><th>Next poll</th><th>Last error</th><th></th><th></th></tr></thead>
     <tbody>${feeds.map(row)}</tbody>
   </table>`;
 }

@@ -6,7 +6,8 @@ import { html, type SafeHtml } from './html.ts';
 
 export const STYLESHEET_PATH = '/assets/dashboard.css';
 
-export function layout(title: string, body: SafeHtml): string {
+/** `head`: more elements for `<head>`, e.g. a `<link rel="alternate">` to a page's feeds. */
+export function layout(title: string, body: SafeHtml, head: SafeHtml | null = null): string {
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -14,10 +15,12 @@ export function layout(title: string, body: SafeHtml): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · ceasefire-watch</title>
 <link rel="stylesheet" href="${STYLESHEET_PATH}">
+<link rel="icon" href="data:,">
+${head}
 </head>
 <body>
 <header><a class="home" href="/">ceasefire-watch</a>
-<nav><a href="/">Stories</a> <a href="/feeds">Feeds</a> <a href="/openapi.json">API</a></nav></header>
+<nav><a href="/">Stories</a> <a href="/tracker">Tracker</a> <a href="/feeds">Feeds</a> <a href="/alerts">Alerts</a> <a href="/digests">Digests</a> <a href="/rules">Rules</a> <a href="/queues">Queues</a> <a href="/openapi.json">API</a> <a href="/login">Log in</a></nav></header>
 <main><h1>${title}</h1>
 ${body}
 </main>
@@ -59,4 +62,23 @@ table.feeds { border-collapse: collapse; width: 100%; background: #fff; font-siz
 table.feeds th, table.feeds td { border: 1px solid #e2e2e2; padding: .3em .5em; text-align: left; vertical-align: top; }
 tr.feed-failing td:nth-child(2) { color: #a11; font-weight: 600; }
 td.error { color: #a11; }
+.notice { background: #e4f4e4; border: 1px solid #b8dcb8; padding: .4em .7em; }
+p.error { background: #fbe9e9; border: 1px solid #e5b5b5; padding: .4em .7em; color: #a11; }
+form.inline { display: inline; margin: 0; }
+tr.feed-paused td { color: #777; }
+table.counts td.n { text-align: right; font-variant-numeric: tabular-nums; }
+table.counts td.zero { color: #aaa; }
+.status { padding: 0 .45em; border-radius: .7em; font-size: .9em; }
+.status-sent { background: #e4f4e4; color: #1c5c1c; }
+.status-failed { background: #fbe3e3; color: #a11; }
+.status-held { background: #fdf0d9; color: #6b4300; }
+.status-pending, .status-sending { background: #eceff3; color: #333; }
+dl.rule { display: grid; grid-template-columns: max-content 1fr; gap: .2em 1em; margin: .4em 0 0; font-size: .9em; }
+dl.rule dt { color: #555; }
+dl.rule dd { margin: 0; }
+code.expression { white-space: pre-wrap; }
+svg.timeline { display: block; max-width: 100%; height: auto; background: #fff; border: 1px solid #e2e2e2; }
+svg.timeline a.day:hover rect.bar, svg.timeline a.day:focus rect.bar { fill: #e69138; }
+svg.timeline a.tag:hover text, svg.timeline a.tag:focus text { text-decoration: underline; }
+p.empty { padding: .8em; background: #fff; border: 1px solid #e2e2e2; color: #555; }
 `;

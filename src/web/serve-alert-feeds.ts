@@ -53,25 +53,91 @@ function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
     .some((t) => t === '*' || t.replace(/^W\//, '') === wanted);
 }
 
-function baseFor(req: IncomingMessage, configured: string | undefined): string {
+function baseFor(host: string | undefined, configured: string | undefined): string {
   if (configured) return configured.replace(/\/+$/, '');
-  const host = req.headers.host ?? '';
-  return `http://${SAFE_HOST.test(host) ? host : 'localhost'}`;
+  return `http://${host !== undefined && SAFE_HOST.test(host) ? host : 'localhost'}`;
 }
 
-function plain(
-  res: ServerResponse,
-  status: number,
-  text: string,
-  headers: Record<string, string> = {},
-): void {
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...headers }).end(`${text}\n`);
+/** What a feed request carries that the answer depends on. */
+export interface AlertFeedRequest {
+  method: string;
+  /**
+   * The request target as sent, path and query, not decoded: `/alerts/%77itkoff.atom` is no feed, on
+   * this server and on the dashboard alike.
+   */
+  url: string;
+  host: string | undefined;
+  ifNoneMatch: string | undefined;
+}
+
+/** The whole response; for HEAD the caller sends the headers (content-length included) without the body. */
+export interface AlertFeedAnswer {
+  status: 200 | 304 | 404 | 405 | 500;
+  headers: Record<string, string>;
+  body: string;
+}
+
+function plain(status: AlertFeedAnswer['status'], text: string, headers: Record<string, string> = {}) {
+  return { status, headers: { 'content-type': 'text/plain; charset=utf-8', ...headers }, body: `${text}\n` };
 }
 
 /**
- * An http.Server (not yet listening) serving one Atom feed per rule at `/alerts/<rule-id>.atom`.
- * GET and HEAD only (405 otherwise); 404 for an unknown rule or path; 304 when If-None-Match holds
- * the current ETag; 500 (no detail: it could hold a database URL) when `listAlerts` throws.
+ * The answer to one feed request, whatever serves it: this module's http.Server and the dashboard's
+ * Fastify route (src/web/alert-routes.ts) both send what this returns, so the two ports give the same
+ * document, ETag and headers. GET and HEAD only (405 otherwise); 404 for an unknown rule or path; 304
+ * when If-None-Match holds the current ETag; 500 (no detail: it could hold a database URL) when
+ * `listAlerts` throws.
+ *
+ * @example
+ * const answer = await answerAlertFeed(opts, { method: 'GET', url: '/alerts/witkoff.atom', host: 'cw.example.org', ifNoneMatch: undefined });
+ * // { status: 200, headers: { etag: '"…"', 'content-type': 'application/atom+xml; charset=utf-8', … }, body: '<?xml …' }
+ */
+export async function answerAlertFeed(
+  opts: AlertFeedServerOptions,
+  req: AlertFeedRequest,
+): Promise<AlertFeedAnswer> {
+  const path = req.url.split('?')[0] ?? '/';
+  const ruleId = FEED_PATH.exec(path)?.[1];
+  if (ruleId === undefined || !opts.rules.includes(ruleId)) return plain(404, 'not found');
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    return plain(405, 'method not allowed', { allow: 'GET, HEAD' });
+  }
+  let entries: AlertFeedEntry[];
+  try {
+    entries = await opts.listAlerts(ruleId);
+  } catch (error) {
+    opts.onError?.(error, ruleId);
+    return plain(500, 'internal error');
+  }
+  const body = buildAtomFeed({
+    ruleId,
+    description: opts.descriptions?.[ruleId],
+    selfUrl: `${baseFor(req.host, opts.baseUrl)}/alerts/${ruleId}.atom`,
+    entries,
+  });
+  const etag = etagOf(body);
+  const headers = {
+    etag,
+    // Revalidate every time: alerts should show as soon as they fire, and a 304 costs next to nothing.
+    'cache-control': 'no-cache',
+    // A browser must not sniff the document as HTML, whatever a title contains.
+    'x-content-type-options': 'nosniff',
+  };
+  if (matchesIfNoneMatch(req.ifNoneMatch, etag)) return { status: 304, headers, body: '' };
+  return {
+    status: 200,
+    headers: {
+      ...headers,
+      'content-type': 'application/atom+xml; charset=utf-8',
+      'content-length': String(Buffer.byteLength(body, 'utf8')),
+    },
+    body,
+  };
+}
+
+/**
+ * An http.Server (not yet listening) serving one Atom feed per rule at `/alerts/<rule-id>.atom`, as
+ * `answerAlertFeed` answers.
  *
  * @example
  * ```ts
@@ -82,57 +148,22 @@ function plain(
  * ```
  */
 export function createAlertFeedServer(opts: AlertFeedServerOptions): Server {
-  const rules = new Set(opts.rules);
   return createServer((req, res) => {
     void handle(req, res).catch(() => {
-      if (!res.headersSent) plain(res, 500, 'internal error');
+      if (!res.headersSent)
+        res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('internal error\n');
       else res.destroy();
     });
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
-    const ruleId = FEED_PATH.exec(path)?.[1];
-    if (ruleId === undefined || !rules.has(ruleId)) {
-      plain(res, 404, 'not found');
-      return;
-    }
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      plain(res, 405, 'method not allowed', { allow: 'GET, HEAD' });
-      return;
-    }
-    let entries: AlertFeedEntry[];
-    try {
-      entries = await opts.listAlerts(ruleId);
-    } catch (error) {
-      opts.onError?.(error, ruleId);
-      plain(res, 500, 'internal error');
-      return;
-    }
-    const body = buildAtomFeed({
-      ruleId,
-      description: opts.descriptions?.[ruleId],
-      selfUrl: `${baseFor(req, opts.baseUrl)}/alerts/${ruleId}.atom`,
-      entries,
+    const answer = await answerAlertFeed(opts, {
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      host: req.headers.host,
+      ifNoneMatch: req.headers['if-none-match'],
     });
-    const etag = etagOf(body);
-    const headers = {
-      etag,
-      // Revalidate every time: alerts should show as soon as they fire, and a 304 costs next to nothing.
-      'cache-control': 'no-cache',
-      // A browser must not sniff the document as HTML, whatever a title contains.
-      'x-content-type-options': 'nosniff',
-    };
-    if (matchesIfNoneMatch(req.headers['if-none-match'], etag)) {
-      res.writeHead(304, headers).end();
-      return;
-    }
-    const bytes = Buffer.from(body, 'utf8');
-    res.writeHead(200, {
-      ...headers,
-      'content-type': 'application/atom+xml; charset=utf-8',
-      'content-length': String(bytes.length),
-    });
-    res.end(req.method === 'HEAD' ? undefined : bytes);
+    const sendsBody = req.method !== 'HEAD' && answer.status !== 304;
+    res.writeHead(answer.status, answer.headers).end(sendsBody ? answer.body : undefined);
   }
 }

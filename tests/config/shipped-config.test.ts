@@ -1,10 +1,15 @@
 /** The files shipped in config/ and docker-compose.yml are valid and agree with each other. */
+import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { checkConfigReferences } from '../../src/config/check-references.ts';
 import { loadAlertsFile, loadFeedsFile, loadTextFile } from '../../src/config/load-config.ts';
+import { loadSettings } from '../../src/config/settings.ts';
 import { loadWatchlist } from '../../src/pipeline/open-context.ts';
 import { projectRoot } from '../helpers/pipeline-setup.ts';
 
@@ -73,7 +78,35 @@ describe('docker-compose.yml', () => {
   interface Service {
     command?: string[];
     deploy?: { replicas?: number };
-    environment?: Record<string, string>;
+    environment?: Record<string, string | number>;
+    ports?: string[];
+    profiles?: string[];
+    healthcheck?: { test?: string[] };
+  }
+
+  const services = async () =>
+    (
+      parse(await readFile(path.join(projectRoot, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+        services: Record<string, Service>;
+      }
+    ).services;
+
+  /** Compose's `${NAME:-default}` and `${NAME:?message}` over `env`, as `docker compose` reads them. */
+  function interpolate(environment: Record<string, string | number>, env: Record<string, string>) {
+    const out: Record<string, string> = {};
+    for (const [key, value] of Object.entries(environment)) {
+      out[key] = String(value).replace(
+        /\$\{(\w+)(?::-([^}]*)|:\?([^}]*))?\}/g,
+        (_m, name: string, fallback, message) => {
+          const given = env[name];
+          if (given) return given;
+          if (message !== undefined)
+            throw new Error(`required variable ${name} is missing a value: ${message}`);
+          return fallback ?? '';
+        },
+      );
+    }
+    return out;
   }
 
   it('runs redis with AOF and noeviction, postgres, the scheduler and every worker', async () => {
@@ -101,5 +134,52 @@ describe('docker-compose.yml', () => {
       const entry = service.command?.find((part) => part.startsWith('workers/'));
       if (entry) await expect(readFile(path.join(projectRoot, entry)), name).resolves.toBeDefined();
     }
+  });
+  it('publishes the dashboard of npm start on loopback, only with a token', async () => {
+    const service = (await services()).service;
+    expect(service?.command).toEqual(['node', '--import', 'tsx', 'workers/all.ts']);
+    expect(service?.ports).toEqual(['127.0.0.1:3000:3000']);
+    const environment = service?.environment ?? {};
+    expect(environment).toMatchObject({ HOST: '0.0.0.0', PORT: 3000 });
+    // Only with --profile dashboard, so that `docker compose up -d redis` needs no token.
+    expect(service?.profiles).toEqual(['dashboard']);
+    // No token: the process refuses to start, in one line, rather than serve 0.0.0.0 open.
+    expect(() => loadSettings(interpolate(environment, {}))).toThrow(
+      /HOST: 0\.0\.0\.0 is not loopback: set DASHBOARD_TOKEN/,
+    );
+    // What the container's process makes of it: a token of 16 characters or more, or no start.
+    const settings = loadSettings(interpolate(environment, { DASHBOARD_TOKEN: 'a-dashboard-token-0123' }));
+    expect(settings).toMatchObject({
+      HOST: '0.0.0.0',
+      PORT: 3000,
+      DASHBOARD_TOKEN: 'a-dashboard-token-0123',
+    });
+    expect(() => loadSettings(interpolate(environment, { DASHBOARD_TOKEN: 'too-short' }))).toThrow(
+      /DASHBOARD_TOKEN: at least 16 characters/,
+    );
+  });
+
+  it('checks the service with Node alone: 0 while /healthz answers, 1 when it does not', async () => {
+    const test = (await services()).service?.healthcheck?.test ?? [];
+    expect(test.slice(0, 3)).toEqual(['CMD', 'node', '-e']);
+    const script = test[3] ?? '';
+    expect(script).toContain("'http://127.0.0.1:3000/healthz'");
+    const server = createServer((request, response) => {
+      response.writeHead(request.url === '/healthz' ? 200 : 404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const run = (url: string) =>
+      promisify(execFile)(process.execPath, ['-e', script.replace('http://127.0.0.1:3000', url)]).then(
+        () => 0,
+        (error: { code?: number }) => error.code,
+      );
+    try {
+      expect(await run(`http://127.0.0.1:${port}`)).toBe(0);
+      expect(await run(`http://127.0.0.1:${port}/nothing`)).toBe(1);
+    } finally {
+      server.close();
+    }
+    expect(await run(`http://127.0.0.1:${port}`)).toBe(1);
   });
 });

@@ -4,26 +4,14 @@
  * a heavy day's counts table shows every tag).
  */
 import { readFile } from 'node:fs/promises';
-import { PNG } from 'pngjs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDigest, type DigestArticle } from '../../src/digest/build-digest.ts';
 import { renderDigestHtml } from '../../src/digest/render-digest.ts';
 import type { TaggedArticle } from '../../src/model.ts';
-import { launchChromium } from '../helpers/chromium.ts';
+import { inkShare, launchChromium } from '../helpers/chromium.ts';
 import { fixture } from '../helpers/pipeline-setup.ts';
 import { heavyDay } from './sample-days.ts';
-
-/** Share of the screenshot's pixels that are not (near) white: a drawn page has text, rules, colour. */
-function inkShare(png: Buffer): number {
-  const image = PNG.sync.read(png);
-  let ink = 0;
-  for (let i = 0; i < image.data.length; i += 4) {
-    const [r, g, b] = [image.data[i] ?? 255, image.data[i + 1] ?? 255, image.data[i + 2] ?? 255];
-    if (r < 235 || g < 235 || b < 235) ink++;
-  }
-  return ink / (image.width * image.height);
-}
 
 describe('HTML digest in headless Chromium', () => {
   let browser: Browser;

@@ -26,7 +26,7 @@ import {
 } from '../../src/pipeline/steps.ts';
 import { listDeliveries } from '../../src/store/deliveries.ts';
 import { tagArticle } from '../../src/tagging/tag-article.ts';
-import { getFeed } from '../../src/store/feeds.ts';
+import { getFeed, setFeedPaused } from '../../src/store/feeds.ts';
 import type { ArticleRef, TaggedArticle } from '../../src/model.ts';
 import { fixture, SEED_URL_PATH, startPipelineWorld, type PipelineWorld } from '../helpers/pipeline-setup.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/local-servers.ts';
@@ -229,6 +229,20 @@ describe('refreshFeed: polite, self-healing polling', () => {
     expect(again.newItems.map((r) => [r.canonicalUrl.replace(world.site.base, ''), r.isUpdate])).toEqual([
       ['/2025/12/rafah-crossing-mediators', true],
     ]);
+  });
+
+  it('fetches nothing for a paused feed, on the explicit path too, and polls it again once resumed', async () => {
+    const before = feedHits('/world/rss.xml');
+    await setFeedPaused(ctx.db, 'world-news', clock.toISOString());
+    await expect(refreshFeed(ctx, 'world-news')).resolves.toMatchObject({ status: 'paused', newItems: [] });
+    await expect(refreshFeed(ctx, 'world-news', { ignoreBackoff: true })).resolves.toMatchObject({
+      status: 'paused',
+    });
+    expect(feedHits('/world/rss.xml')).toBe(before);
+    expect((await getFeed(ctx.db, 'world-news'))?.pausedAt).toBe(clock.toISOString());
+    await setFeedPaused(ctx.db, 'world-news', null);
+    expect((await refreshFeed(ctx, 'world-news')).status).not.toBe('paused');
+    expect(feedHits('/world/rss.xml')).toBe(before + 1);
   });
 
   it('backs off a failing feed without fetching it, alerts once it keeps failing, and recovers', async () => {

@@ -14,6 +14,8 @@ import { openContext } from '../../src/pipeline/open-context.ts';
 import { runOnce, type RunSummary } from '../../src/pipeline/run-once.ts';
 import { buildDailyDigest, type PipelineContext } from '../../src/pipeline/steps.ts';
 import { enqueue } from '../../src/queue/stage-worker.ts';
+import type { Db } from '../../src/store/db.ts';
+import { setFeedPaused } from '../../src/store/feeds.ts';
 import { createAlertWorker } from '../../workers/alert-worker.ts';
 import { createArticleWorker } from '../../workers/article-worker.ts';
 import { createFeedWorker } from '../../workers/feed-worker.ts';
@@ -122,6 +124,8 @@ export interface PipelinePath {
   receivers: Receivers;
   /** One polling round of every feed, to the end of everything it set off; then the rows and digest. */
   step(): Promise<StepResult>;
+  /** Pauses exactly these feeds in this path's database and resumes the others (the dashboard's buttons). */
+  setPaused(feedIds: ReadonlySet<string>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -174,6 +178,13 @@ async function digestOf(ctx: PipelineContext, startedAt: number): Promise<string
   return markdown.replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z/g, (iso) =>
     Date.parse(iso) >= startedAt - 3_600_000 ? '<now>' : iso,
   );
+}
+
+/** Pauses the scenario feeds in `feedIds` (keeping an earlier pause's time) and resumes the others. */
+async function pauseOnly(db: Db, feedIds: ReadonlySet<string>): Promise<void> {
+  for (const feed of SCENARIO_FEEDS) {
+    await setFeedPaused(db, feed.id, feedIds.has(feed.id) ? new Date().toISOString() : null);
+  }
 }
 
 const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -231,6 +242,9 @@ export async function startServicePath(world: ScenarioWorld): Promise<PipelinePa
         digest: await digestOf(ctx, world.startedAt),
       };
     },
+    async setPaused(feedIds) {
+      await pauseOnly(ctx.db, feedIds);
+    },
     async close() {
       await Promise.all(service.workers.map((w) => w.close()));
       await Promise.all(Object.values(queues).map((q: Queue) => q.obliterate({ force: true })));
@@ -266,6 +280,9 @@ export async function startOncePath(
         snapshot: await takeSnapshot(ctx.db, receivers, world.startedAt),
         digest: await digestOf(ctx, world.startedAt),
       };
+    },
+    async setPaused(feedIds) {
+      await pauseOnly(ctx.db, feedIds);
     },
     async close() {
       await ctx.close();

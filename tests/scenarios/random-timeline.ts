@@ -1,7 +1,7 @@
 /**
  * Seeded random timelines built from the scripted timeline's events: publish (to one, two or three
  * feeds at once), edits that add an actor or change only wording, URL moves, removals and returns,
- * outages and recoveries, and a rule added midway. The same seed always gives the same timeline, so a
+ * outages and recoveries, a feed paused and resumed (as the dashboard does), and a rule added midway. The same seed always gives the same timeline, so a
  * failing seed can be run again alone (`SCENARIO_SEED=17 SCENARIO_TIMELINES=1 npm run scenarios`).
  */
 import { ADDED_RULE, SCENARIO_FEEDS, type ScenarioWorld } from './pipeline-paths.ts';
@@ -37,6 +37,8 @@ export interface TimelineState {
   unpublished: string[];
   edits: Map<string, Set<number>>;
   ruleAdded: boolean;
+  /** Feeds an operator paused: each path is told before its next round (PipelinePath.setPaused). */
+  paused: Set<string>;
 }
 
 function pick<T>(rng: () => number, list: readonly T[]): T {
@@ -54,7 +56,12 @@ function shuffle<T>(rng: () => number, list: readonly T[]): T[] {
 }
 
 export function initialState(rng: () => number): TimelineState {
-  return { unpublished: shuffle(rng, ['seed', ...OTHER_STORIES]), edits: new Map(), ruleAdded: false };
+  return {
+    unpublished: shuffle(rng, ['seed', ...OTHER_STORIES]),
+    edits: new Map(),
+    ruleAdded: false,
+    paused: new Set(),
+  };
 }
 
 /**
@@ -160,6 +167,26 @@ export async function randomEvents(
           const feed = pick(rng, down);
           site.setDown(feed, false);
           done.push(`recover ${feed}`);
+        },
+      ]);
+    }
+    const polled = feeds.filter((f) => !state.paused.has(f));
+    if (state.paused.size === 0) {
+      choices.push([
+        1,
+        () => {
+          const feed = pick(rng, polled);
+          state.paused.add(feed);
+          done.push(`pause ${feed}`);
+        },
+      ]);
+    } else {
+      choices.push([
+        2,
+        () => {
+          const feed = pick(rng, [...state.paused]);
+          state.paused.delete(feed);
+          done.push(`resume ${feed}`);
         },
       ]);
     }

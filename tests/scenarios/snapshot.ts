@@ -72,7 +72,7 @@ export async function takeSnapshot(db: Db, receivers: Receivers, runStartedAt: n
   );
   const feeds = await db.query<Record<string, unknown>>(
     `select id, status, failure_score, consecutive_failures, last_status, last_error,
-            failure_alerted_at is not null as failure_alerted
+            failure_alerted_at is not null as failure_alerted, paused_at is not null as paused
        from feeds`,
   );
   const deliveries = await db.query<Record<string, unknown>>(

@@ -7,6 +7,7 @@ import {
   markFailureAlerted,
   recordFeedFailure,
   recordFeedSuccess,
+  setFeedPaused,
   upsertFeeds,
 } from '../../src/store/feeds.ts';
 import { backends, dropTestDb, feedConfig, openTestDb, truncateAll, uniqueSchema } from './test-db.ts';
@@ -45,6 +46,7 @@ describe.each(backends)('feeds on $name', (backend) => {
         lastStatus: null,
         lastBodyHash: null,
         failureAlertedAt: null,
+        pausedAt: null,
       },
       {
         id: 'bbc-world',
@@ -64,6 +66,7 @@ describe.each(backends)('feeds on $name', (backend) => {
         lastStatus: null,
         lastBodyHash: null,
         failureAlertedAt: null,
+        pausedAt: null,
       },
     ]);
   });
@@ -248,6 +251,29 @@ describe.each(backends)('feeds on $name', (backend) => {
 
   it('returns-null-for-an-unknown-feed', async () => {
     expect(await getFeed(db, 'no-such-feed')).toBeNull();
+    expect(await setFeedPaused(db, 'no-such-feed', '2025-10-12T10:00:00.000Z')).toBeNull();
+  });
+
+  it('pauses-keeping-health-and-resumes-without-backoff', async () => {
+    await upsertFeeds(db, [feedConfig]);
+    await recordFeedFailure(db, feedConfig.id, {
+      error: 'http: 503',
+      at: '2025-10-12T09:00:00.000Z',
+      score: 2,
+      nextPollAt: '2025-10-12T11:00:00.000Z',
+    });
+    const paused = await setFeedPaused(db, feedConfig.id, '2025-10-12T10:00:00.000Z');
+    expect(paused).toMatchObject({
+      pausedAt: '2025-10-12T10:00:00.000Z',
+      status: 'failing',
+      failureScore: 2,
+    });
+    // A second pause keeps the first one's time; a config sync keeps the pause.
+    await setFeedPaused(db, feedConfig.id, '2025-10-12T10:30:00.000Z');
+    await upsertFeeds(db, [{ ...feedConfig, intervalMinutes: 60 }]);
+    expect((await getFeed(db, feedConfig.id))?.pausedAt).toBe('2025-10-12T10:00:00.000Z');
+    const resumed = await setFeedPaused(db, feedConfig.id, null);
+    expect(resumed).toMatchObject({ pausedAt: null, nextPollAt: null, lastError: 'http: 503' });
   });
 
   it.each([

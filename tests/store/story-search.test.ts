@@ -72,6 +72,20 @@ describe('StoryFiltersSchema', () => {
     expect(StoryFiltersSchema.parse({ relevant: 'on' }).relevant).toBe(true);
     expect(StoryFiltersSchema.parse({}).relevant).toBe(false);
   });
+
+  it('reads the fields a plain form leaves empty as no filter, and refuses a day that does not exist', () => {
+    const blank = { q: '', actor: '', phase: '', feed: '', from: '', to: '', relevant: '' };
+    expect(StoryFiltersSchema.parse(blank)).toMatchObject({
+      actor: undefined,
+      phase: undefined,
+      feed: undefined,
+      from: undefined,
+      to: undefined,
+      relevant: false,
+    });
+    expect(() => StoryFiltersSchema.parse({ from: '2025-02-30' })).toThrow(/no such day/);
+    expect(StoryFiltersSchema.parse({ to: '2024-02-29' }).to).toBe('2024-02-29');
+  });
 });
 
 describe('splitHighlights', () => {

@@ -12,6 +12,7 @@ import { createArticleWorker } from '../../workers/article-worker.ts';
 import { createDigestWorker } from '../../workers/digest-worker.ts';
 import { createFeedWorker } from '../../workers/feed-worker.ts';
 import { upsertSchedulers } from '../../workers/scheduler.ts';
+import type { ServiceMetrics } from '../../workers/metrics.ts';
 import { startWorkers } from '../../workers/service.ts';
 import { createStoreWorker } from '../../workers/store-worker.ts';
 import { QueueNames } from '../../src/queue/queues.ts';
@@ -31,6 +32,7 @@ interface StoredRow {
 describe('pipeline on Redis and PostgreSQL', () => {
   let world: PipelineWorld;
   let service: Awaited<ReturnType<typeof startWorkers>>;
+  let metrics: ServiceMetrics | undefined;
 
   beforeAll(async () => {
     world = await startPipelineWorld({ databaseUrl: DATABASE_URL });
@@ -39,7 +41,8 @@ describe('pipeline on Redis and PostgreSQL', () => {
       {
         settings: world.settings,
         schema: world.namespace,
-        beforeStart: async (rt) => {
+        beforeStart: async (rt, parts) => {
+          metrics = parts.metrics;
           await upsertSchedulers(rt);
           return undefined;
         },
@@ -182,6 +185,36 @@ describe('pipeline on Redis and PostgreSQL', () => {
     expect(await articles()).toHaveLength(4);
     expect(world.slack.received.length).toBe(before.slack);
     expect(world.mail.mails.length).toBe(before.mail);
+  });
+
+  it('measures seen → stored and seen → alert from the ledger, once per version stored', async () => {
+    const text = (await metrics?.registry.metrics()) ?? '';
+    /** A histogram's `_sum` or `_count` from the exposition, under `labels` (`channel="slack"`). */
+    const read = (name: string, labels = '') =>
+      Number(new RegExp(`^${name}${labels ? `\\{${labels}\\}` : ''} (\\S+)$`, 'm').exec(text)?.[1]);
+    const stored = await service.rt.ctx.db.query<{ seconds: number }>(
+      `select extract(epoch from stored_at - pending_since)::float8 as seconds
+       from feed_items where stored_at is not null`,
+    );
+    expect(stored).toHaveLength(4);
+    // The re-run store job above stored nothing new: one observation per version stored, each its
+    // own seen → stored time from the ledger.
+    expect(read('cw_item_seen_to_stored_seconds_count')).toBe(4);
+    const expected = stored.reduce((total, r) => total + Number(r.seconds), 0);
+    expect(read('cw_item_seen_to_stored_seconds_sum')).toBeCloseTo(expected, 2);
+    expect(new Set(stored.map((r) => r.seconds)).size).toBeGreaterThan(1);
+    for (const r of stored) expect(r.seconds).toBeGreaterThan(0);
+    expect(expected / 4).toBeLessThan(60);
+    // Three Slack messages and two emails were sent; each counted once, under its channel.
+    expect(read('cw_item_seen_to_alert_seconds_count', 'channel="slack"')).toBe(3);
+    expect(read('cw_item_seen_to_alert_seconds_count', 'channel="email"')).toBe(2);
+    const slack = read('cw_item_seen_to_alert_seconds_sum', 'channel="slack"');
+    expect(slack / 3).toBeGreaterThan(0);
+    expect(slack / 3).toBeLessThan(120);
+    // The broken feed's failed polls, counted by their reason.
+    expect(text).toMatch(
+      /^cw_stage_failures_total\{stage="feed-fetch",reason="[a-z_]+",permanent="(true|false)"\} [1-9]\d*$/m,
+    );
   });
 
   it('builds the digest through the digest queue and emails it', async () => {

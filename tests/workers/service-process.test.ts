@@ -147,6 +147,12 @@ describe.concurrent('npm start as a process', () => {
         /^cw_stage_job_seconds_bucket\{le="\+Inf",stage="article",outcome="completed"\} \d+$/m,
       );
       expect(metrics).toMatch(/^cw_queue_jobs\{queue="article",state="waiting"\} \d+$/m);
+      expect(metrics).toMatch(/^cw_item_seen_to_stored_seconds_count \d+$/m);
+      // bull-board over the process's own queues.
+      const board = (await (await fetch(`http://127.0.0.1:${port}/queues/api/queues`)).json()) as {
+        queues: { name: string }[];
+      };
+      expect(board.queues.map((q) => q.name).sort()).toEqual(Object.values(QueueNames).sort());
       const sent = await logged(service, 'alert sent');
       expect(sent).toMatchObject({
         rule_id: expect.any(String),
