@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openContext } from '../../src/pipeline/open-context.ts';
 import { runOnce, runVerdict, type RunProgress, type RunSummary } from '../../src/pipeline/run-once.ts';
-import type { PipelineContext } from '../../src/pipeline/steps.ts';
+import { dueWork, type PipelineContext } from '../../src/pipeline/steps.ts';
 import { startPipelineWorld, type PipelineWorld } from '../helpers/pipeline-setup.ts';
 
 describe('runOnce on PGlite', () => {
@@ -79,5 +79,37 @@ describe('runOnce on PGlite', () => {
     expect(world.slack.received.length).toBe(slackBefore);
     const rows = await ctx.db.query<{ n: string }>('select count(*)::text as n from articles');
     expect(rows[0]?.n).toBe('4');
+  });
+});
+
+describe('runOnce with one item in two feeds', () => {
+  let world: PipelineWorld;
+  let ctx: PipelineContext & { close(): Promise<void> };
+
+  beforeAll(async () => {
+    // A second feed that carries the very same items (same links): a syndicated copy of the first.
+    world = await startPipelineWorld({
+      extraFeeds: (base) => ['  - id: mirror-feed', `    url: ${base}/world/rss.xml?via=mirror`].join('\n'),
+    });
+    ctx = await openContext({ settings: world.settings });
+  });
+  afterAll(async () => {
+    await ctx.close();
+    await world.close();
+  });
+
+  it('stores each item once and leaves nothing pending for either feed', async () => {
+    const summary = await runOnce(ctx);
+    expect(summary.stored).toBe(4);
+    const ledger = await ctx.db.query<{ feed_id: string; state: string }>(
+      `select feed_id, state from feed_items where feed_id in ('world-news', 'mirror-feed') order by feed_id`,
+    );
+    expect(ledger.map((r) => `${r.feed_id}:${r.state}`)).toEqual([
+      ...Array<string>(4).fill('mirror-feed:done'),
+      ...Array<string>(4).fill('world-news:done'),
+    ]);
+    expect((await dueWork(ctx, 0)).items).toEqual([]);
+    const articles = await ctx.db.query<{ n: number }>('select count(*)::int as n from articles');
+    expect(articles[0]?.n).toBe(4);
   });
 });

@@ -101,6 +101,8 @@ export class NewsSite {
   private readonly pages = new Map<string, SiteItem>();
   private server: Server | null = null;
   private published = 0;
+  /** GETs of each feed, both paths together: a paused feed is not fetched at all. */
+  private readonly feedGets = new Map<string, number>();
 
   constructor(feeds: { id: string; title: string }[]) {
     for (const f of feeds) this.feeds.set(f.id, { ...f, items: [], removed: [], down: false });
@@ -111,6 +113,7 @@ export class NewsSite {
       const path = (req.url ?? '/').split('?')[0] ?? '/';
       const feed = /^\/feeds\/([a-z0-9-]+)\.xml$/.exec(path)?.[1];
       if (feed !== undefined) {
+        this.feedGets.set(feed, (this.feedGets.get(feed) ?? 0) + 1);
         const f = this.feeds.get(feed);
         if (!f) return void res.writeHead(404).end('no such feed');
         if (f.down)
@@ -131,6 +134,11 @@ export class NewsSite {
     if (!server) return;
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** How many times the feed was asked for so far, by either path. */
+  feedHits(feedId: string): number {
+    return this.feedGets.get(feedId) ?? 0;
   }
 
   feedUrl(feedId: string): string {

@@ -175,6 +175,28 @@ describe('one timeline, two paths', () => {
     for (const m of isf) expect(m).toContain(storyByKey('t016').title);
   });
 
+  it('a feed paused from the dashboard: nothing fetched while paused; on resume, stored and alerted', async () => {
+    await Promise.all([service.setPaused(new Set(['aggregator'])), once.setPaused(new Set(['aggregator']))]);
+    const hitsBefore = world.site.feedHits('aggregator');
+    guids.t021 = world.site.publish('aggregator', 't021');
+    const paused = await step('aggregator paused');
+    expect(world.site.feedHits('aggregator')).toBe(hitsBefore);
+    expect(count(paused.newMessages)).toBe(0);
+    expect(articleRows(paused).some((a) => String(a.canonical_url).includes('t021'))).toBe(false);
+    expect(paused.service.snapshot.feeds.find((f) => f.includes('"id":"aggregator"'))).toContain(
+      '"paused":true',
+    );
+
+    await Promise.all([service.setPaused(new Set()), once.setPaused(new Set())]);
+    const resumed = await step('aggregator resumed');
+    expect(world.site.feedHits('aggregator')).toBe(hitsBefore + 2);
+    expect(articleRows(resumed).filter((a) => String(a.canonical_url).includes('t021'))).toHaveLength(1);
+    // t021 (the guarantors' declaration): mediators (Slack, webhook) and phase-two (Slack, email).
+    const aboutT021 = messagesAbout(resumed.newMessages, storyByKey('t021').title);
+    expect(aboutT021).toHaveLength(4);
+    expect(aboutT021.filter((m) => m.includes('mediators'))).toHaveLength(2);
+  });
+
   it('both paths kept the pace at their receivers', () => {
     const serviceGap = expectPaced('service', service.receivers, PACE_MS);
     const onceGap = expectPaced('run --once', once.receivers, PACE_MS);
