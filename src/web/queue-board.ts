@@ -53,8 +53,10 @@ const THIRD_PARTY_FONTS = /<link href="https:\/\/fonts\.googleapis\.com\/[^"]*" 
 /** Serves bull-board at `/queues` over `queues`, or, with none, a page saying where they are. */
 export function registerQueueBoard(app: FastifyInstance, queues: readonly Queue[] | undefined): void {
   if (!queues || queues.length === 0) {
-    const elsewhere = async (_request: unknown, reply: FastifyReply) => {
-      reply.code(404);
+    // The nav links to /queues, so that page is a 200 that says where the queues are; a deeper path
+    // (a bookmarked queue) is a 404 with the same words.
+    const elsewhere = (status: number) => async (_request: unknown, reply: FastifyReply) => {
+      reply.code(status);
       return reply.type('text/html; charset=utf-8').send(
         layout(
           'Queues',
@@ -63,8 +65,8 @@ runs the workers on Redis. This dashboard (<code>cli serve</code>) reads the dat
         ),
       );
     };
-    app.get(QUEUE_BOARD_PATH, elsewhere);
-    app.get(`${QUEUE_BOARD_PATH}/*`, elsewhere);
+    app.get(QUEUE_BOARD_PATH, elsewhere(200));
+    app.get(`${QUEUE_BOARD_PATH}/*`, elsewhere(404));
     return;
   }
   const serverAdapter = new FastifyAdapter();

@@ -150,6 +150,21 @@ describe('dashboard in headless Chromium', () => {
     await screenshot('feeds');
   });
 
+  it('opens every other page from the navigation', async () => {
+    await page.goto(`${base}/`);
+    for (const [link, heading] of [
+      ['Alerts', 'Alert deliveries'],
+      ['Digests', 'Digest archive'],
+      ['Rules', 'Alert rules'],
+      ['Queues', 'Queues'],
+    ] as const) {
+      await page.click(`header nav a:text-is("${link}")`);
+      await page.waitForLoadState();
+      expect(await page.locator('h1').innerText(), link).toBe(heading);
+    }
+    await screenshot('queues-elsewhere');
+  });
+
   it('ran no script and broke no policy on any page', () => {
     expect(dialogs).toEqual([]);
     expect(consoleErrors).toEqual([]);
