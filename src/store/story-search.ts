@@ -130,24 +130,31 @@ export async function searchStories(
   const hits = `
     select a.id, a.story_id, ${at} as at, a.relevant, ${rank}::real as rank
     from articles a where ${where.join(' and ')}`;
-  const [count] = await db.query<{ n: string }>(
-    `select count(distinct story_id)::text as n from (${hits}) h`,
-    params,
-  );
-  const total = Number(count?.n ?? 0);
-  const rows = await db.query<HitRow>(
+  // The total rides on the page's own rows (a window over every matching story, taken before the
+  // limit): one pass over the hits, not a second one to count them.
+  const rows = await db.query<HitRow & { total: number }>(
     `with h as (${hits}),
      per_story as (
        select story_id, max(at) as latest_at, bool_or(relevant) as relevant, max(rank) as rank,
               (array_agg(id order by rank desc, at desc))[1] as best_article_id
        from h group by story_id
      )
-     select s.id as story_id, s.title, s.first_seen_at, p.latest_at, p.relevant, p.rank, p.best_article_id
+     select s.id as story_id, s.title, s.first_seen_at, p.latest_at, p.relevant, p.rank, p.best_article_id,
+            (count(*) over ())::int as total
      from per_story p join stories s on s.id = p.story_id
      order by ${search ? 'p.rank desc, ' : ''}p.latest_at desc, s.id desc
      limit ${param(filters.limit)} offset ${param(filters.offset)}`,
     params,
   );
+  let total = Number(rows[0]?.total ?? 0);
+  if (rows.length === 0 && filters.offset > 0) {
+    // Past the last page: the window saw no row, so count on its own.
+    const [count] = await db.query<{ n: number }>(
+      `select count(distinct story_id)::int as n from (${hits}) h`,
+      params.slice(0, -2),
+    );
+    total = Number(count?.n ?? 0);
+  }
   if (rows.length === 0) return { stories: [], total };
 
   const storyIds = rows.map((r) => r.story_id);

@@ -63,6 +63,9 @@ describe.each(backends)('searchStories on $name', (backend) => {
     expect(first.stories).toHaveLength(2);
     expect(second.stories.map((s) => s.title.split(' ')[0])).toEqual(['Rafah']);
     expect(second.total).toBe(3);
+    expect(first.total).toBe(3);
+    const past = await searchStories(db, filters({ limit: '2', offset: '4', actor: 'egypt' }));
+    expect(past).toEqual({ stories: [], total: 1 });
   });
 });
 
