@@ -2,6 +2,7 @@
  * The dashboard in the service's own process (`npm start`), on PORT/HOST, with Redis among what
  * `/readyz` checks. A busy port costs the dashboard, not the pipeline: one log line, and the workers go on.
  */
+import { explainArticle } from '../src/tagging/explain-article.ts';
 import { log } from '../src/log.ts';
 import { addFeedAndSync } from '../src/pipeline/add-feed.ts';
 import { createDashboard } from '../src/web/dashboard-server.ts';
@@ -26,6 +27,7 @@ export function serveDashboard(rt: Runtime, service: ServiceParts): () => Promis
     db: rt.ctx.db,
     settings: rt.ctx.settings,
     names: () => rt.ctx.names,
+    explain: (article) => explainArticle(article, rt.ctx.matcher()),
     rules: () => rt.ctx.alerts.rules,
     // The new feed's scheduler at once, rather than at the next config sync a minute later.
     addFeed: async (url, opts) => {

@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { describeError } from '../errors.ts';
 import { addFeedAndSync } from '../pipeline/add-feed.ts';
 import { openContext } from '../pipeline/open-context.ts';
+import { explainArticle } from '../tagging/explain-article.ts';
 import { createDashboard } from '../web/dashboard-server.ts';
 import { problem, type CliDeps } from './cli-io.ts';
 
@@ -33,6 +34,7 @@ export function registerServeCommand(program: Command, deps: ServeCommandDeps): 
         db: ctx.db,
         settings,
         names: () => ctx.names,
+        explain: (article) => explainArticle(article, ctx.matcher()),
         rules: () => ctx.alerts.rules,
         addFeed: (url, opts) => addFeedAndSync(ctx, url, opts),
       });

@@ -10,7 +10,8 @@ import { z } from 'zod';
 import { isLoopbackHost, type Settings } from '../config/settings.ts';
 import { describeError } from '../errors.ts';
 import { log } from '../log.ts';
-import type { Db } from '../store/db.ts';
+import { toIso, type Db } from '../store/db.ts';
+import type { Explanation } from '../tagging/explain-article.ts';
 import { getArticleById } from '../store/articles.ts';
 import type { AddFeedOutcome } from '../pipeline/add-feed.ts';
 import { registerFeedRoutes } from './feed-routes.ts';
@@ -25,7 +26,7 @@ import { storiesPage, type TagCount } from './stories-page.ts';
 import { registerQueueBoard } from './queue-board.ts';
 import { registerTrackerRoutes } from './tracker-routes.ts';
 import { registerAlertRoutes } from './alert-routes.ts';
-import type { AlertRule } from '../model.ts';
+import type { AlertRule, TaggableArticle } from '../model.ts';
 
 /** A dependency `/readyz` checks: the database, Redis, the workers. Throws with the reason when not ready. */
 export interface ReadinessCheck {
@@ -45,6 +46,11 @@ export interface DashboardDeps {
    * `cli feeds add` instead.
    */
   addFeed?: (url: string, opts: { id?: string; interval?: number }) => Promise<AddFeedOutcome>;
+  /**
+   * Why each tag of an article was given or refused (`cli explain`), by the current watchlist;
+   * absent: the article page shows the stored tags and evidence only.
+   */
+  explain?: (article: TaggableArticle) => Explanation;
   /** The process's Prometheus metrics, served at `/metrics`; absent: no such endpoint (`cli serve`). */
   metrics?: () => Promise<{ contentType: string; body: string }>;
   /** The loaded alert rules: `/rules` and their Atom feeds. @defaultValue none */
@@ -201,7 +207,19 @@ export function createDashboard(deps: DashboardDeps): FastifyInstance {
               [article.storyId, article.id],
             )
           ).map((c) => ({ articleId: Number(c.id), feedId: c.feed_id, title: c.title }));
-    return { article, copies };
+    const alerts = (
+      await db.query<{ rule_id: string; channel: string; status: string; sent_at: Date | null }>(
+        `select rule_id, channel, status, sent_at from alert_deliveries where article_id = $1
+         order by rule_id, channel`,
+        [article.id],
+      )
+    ).map((a) => ({ ruleId: a.rule_id, channel: a.channel, status: a.status, sentAt: toIso(a.sent_at) }));
+    const explanation = deps.explain?.({
+      title: article.title,
+      text: article.text,
+      published: article.published,
+    });
+    return { article, copies, alerts, explanation };
   };
 
   app.get('/articles/:id', async (request, reply) => {

@@ -66,6 +66,9 @@ td.error { color: #a11; }
 p.error { background: #fbe9e9; border: 1px solid #e5b5b5; padding: .4em .7em; color: #a11; }
 form.inline { display: inline; margin: 0; }
 tr.feed-paused td { color: #777; }
+ul.why { margin: .2em 0 .4em 1em; padding-left: 1em; font-size: .88em; color: #444; }
+ul.why .rule { font-family: ui-monospace, monospace; background: #eef; padding: 0 .3em; }
+ul.why .refused { color: #8a4b00; }
 table.counts td.n { text-align: right; font-variant-numeric: tabular-nums; }
 table.counts td.zero { color: #aaa; }
 .status { padding: 0 .45em; border-radius: .7em; font-size: .9em; }

@@ -10,8 +10,11 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadWatchlist } from '../../src/pipeline/open-context.ts';
 import type { Db } from '../../src/store/db.ts';
 import { getFeed } from '../../src/store/feeds.ts';
+import { compileWatchlist } from '../../src/tagging/compile-watchlist.ts';
+import { explainArticle } from '../../src/tagging/explain-article.ts';
 import { createDashboard } from '../../src/web/dashboard-server.ts';
 import { inkShare, launchChromium } from '../helpers/chromium.ts';
 import { projectRoot } from '../helpers/pipeline-setup.ts';
@@ -46,10 +49,14 @@ describe('dashboard in headless Chromium', () => {
     db = await openTestDb(pglite, schema);
     await truncateAll(db);
     await seedStories(db);
+    const matcher = compileWatchlist(
+      await loadWatchlist(path.join(projectRoot, 'config/watchlists/gaza-ceasefire.yaml')),
+    );
     app = createDashboard({
       db,
       settings: { HOST: '127.0.0.1', DASHBOARD_TOKEN: TOKEN },
       names: () => NAMES,
+      explain: (article) => explainArticle(article, matcher),
     });
     base = await app.listen({ port: 0, host: '127.0.0.1' });
     browser = await launchChromium();
@@ -121,6 +128,10 @@ describe('dashboard in headless Chromium', () => {
       'second phase',
     ]);
     expect(await page.locator('mark.actor').first().isVisible()).toBe(true);
+    // Why Egypt was given, as `cli explain` says it, in the page.
+    expect(await page.locator('li.tag-evidence[data-tag="egypt"] ul.why li').first().innerText()).toBe(
+      '“Egypt” in the text: alias',
+    );
     await screenshot('article');
   });
 

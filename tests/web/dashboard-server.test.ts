@@ -9,6 +9,12 @@ import {
   createDashboard,
   type DashboardDeps,
 } from '../../src/web/dashboard-server.ts';
+import path from 'node:path';
+import { loadWatchlist } from '../../src/pipeline/open-context.ts';
+import { claimDelivery, markDeliverySent } from '../../src/store/deliveries.ts';
+import { compileWatchlist } from '../../src/tagging/compile-watchlist.ts';
+import { explainArticle } from '../../src/tagging/explain-article.ts';
+import { projectRoot } from '../helpers/pipeline-setup.ts';
 import { HOSTILE_TITLE, seedStories } from '../helpers/seed-stories.ts';
 import { backends, dropTestDb, openTestDb, truncateAll, uniqueSchema } from '../store/test-db.ts';
 
@@ -171,6 +177,34 @@ describe('dashboard over HTTP', () => {
     expect(doc.paths['/api/stories']?.get.parameters?.map((p) => p.name)).toEqual(
       expect.arrayContaining(['actor', 'phase', 'feed', 'from', 'to', 'relevant', 'q', 'limit', 'offset']),
     );
+  });
+
+  it('says on the article page why each tag was given or refused, and which alerts it set off', async () => {
+    const matcher = compileWatchlist(
+      await loadWatchlist(path.join(projectRoot, 'config/watchlists/gaza-ceasefire.yaml')),
+    );
+    const explained = await serve({ explain: (article) => explainArticle(article, matcher) });
+    const list = (await (await fetch(`${explained}/api/stories?actor=egypt`)).json()) as {
+      stories: { sources: { articleId: number }[] }[];
+    };
+    const id = list.stories[0]?.sources[0]?.articleId ?? 0;
+    const claim = await claimDelivery(
+      db,
+      { ruleId: 'mediators', articleId: id, channel: 'slack' },
+      { at: '2025-12-17T09:05:00.000Z', leaseMs: 60_000 },
+    );
+    if (claim.state === 'claimed') await markDeliverySent(db, claim.deliveryId, '2025-12-17T09:05:00.000Z');
+    const page = await (await fetch(`${explained}/articles/${id}`)).text();
+    // The stored egypt tag, with the rule the current watchlist gives its mention.
+    expect(page).toMatch(
+      /<li class="tag-evidence" data-tag="egypt">[\s\S]*?<ul class="why"><li>“Egypt” in the text: <span class="rule">alias<\/span>/,
+    );
+    expect(page).toMatch(/Relevant: 1 of 2 text sentences on\s+topic/);
+    expect(page).toContain(
+      '<a href="/rules#rule-mediators">mediators</a> to slack: <span class="status status-sent">sent</span>',
+    );
+    // Without the explainer (or for another article) no such sections.
+    expect(await (await fetch(`${base}/articles/${id}`)).text()).not.toContain('class="why"');
   });
 
   it('refuses writes without a token, and takes them only with the right one', async () => {
