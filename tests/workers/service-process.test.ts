@@ -5,12 +5,15 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
+import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueueNames } from '../../src/queue/queues.ts';
 import { freePort, waitFor } from '../helpers/local-servers.ts';
 import { seedDataDir } from '../helpers/pglite-template.ts';
-import { projectRoot, startPipelineWorld, type PipelineWorld } from '../helpers/pipeline-setup.ts';
+import { fixture, projectRoot, startPipelineWorld, type PipelineWorld } from '../helpers/pipeline-setup.ts';
 
 /**
  * A whole `npm start`: npm, Node compiling the TypeScript, the database and the first poll, then the
@@ -77,7 +80,7 @@ describe.concurrent('npm start as a process', () => {
     await world.close();
   });
 
-  function start(prefix: string, port = 0): Started {
+  function start(prefix: string, port = 0, extraEnv: Record<string, string> = {}): Started {
     prefixes.push(prefix);
     const s = world.settings;
     const dataDir = `${s.DATA_DIR}/${prefix}`;
@@ -99,6 +102,7 @@ describe.concurrent('npm start as a process', () => {
       ALERT_FEEDS_PORT: '0',
       PORT: String(port),
       SLACK_WEBHOOK_URL: world.slack.url,
+      ...extraEnv,
     });
     delete env.DATABASE_URL; // the zero-setup default: embedded PGlite under DATA_DIR
     const child = spawn('npm', ['start'], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -171,6 +175,51 @@ describe.concurrent('npm start as a process', () => {
         30_000,
       );
       expect(service.logs.map((l) => l.msg)).toContain('workers closed');
+    },
+    PROCESS_TEST_MS,
+  );
+
+  it(
+    'polls a feed added from the dashboard at once, without a restart',
+    async () => {
+      // A config directory of its own: the feed added here must not reach the other tests' processes.
+      const configDir = await mkdtemp(path.join(os.tmpdir(), 'cw-proc-add-'));
+      for (const file of ['feeds.yaml', 'alerts.yaml']) {
+        await copyFile(path.join(world.settings.CONFIG_DIR, file), path.join(configDir, file));
+      }
+      // Items of their own, whose pages are gone: stored from the feed's text.
+      const feedXml = await readFile(fixture('feeds/127.0.0.1--gaza-ceasefire.xml'), 'utf8');
+      world.site.set('/added/rss.xml', {
+        contentType: 'application/rss+xml',
+        body: feedXml.replaceAll('{{BASE}}/', `${world.site.base}/added/`),
+      });
+      const token = 'service-process-token-0123456789';
+      const port = await freePort();
+      const service = start(`cw_proc_${process.pid}_add`, port, {
+        CONFIG_DIR: configDir,
+        DASHBOARD_TOKEN: token,
+        FEED_POLL_SPREAD_SECONDS: '0',
+      });
+      await logged(service, 'dashboard served');
+      const added = await fetch(`http://127.0.0.1:${port}/api/feeds`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ url: `${world.site.base}/added/rss.xml`, id: 'added-feed' }),
+      });
+      expect(added.status).toBe(201);
+      const stored = await waitFor(
+        'an article of the added feed stored',
+        () => service.logs.find((l) => l.msg === 'article stored' && l.feed_id === 'added-feed'),
+        60_000,
+      );
+      expect(stored.article_url).toContain('/added/');
+      const feeds = (await (await fetch(`http://127.0.0.1:${port}/api/feeds`)).json()) as {
+        feeds: { id: string; status: string }[];
+      };
+      expect(feeds.feeds.find((f) => f.id === 'added-feed')?.status).toBe('ok');
+      service.child.kill('SIGTERM');
+      await service.exited;
+      await rm(configDir, { recursive: true, force: true });
     },
     PROCESS_TEST_MS,
   );
