@@ -12,8 +12,7 @@ import { AlertJobSchema } from '../src/model.ts';
 import type { StageResult } from '../src/pipeline/flow.ts';
 import type { Queues } from '../src/queue/queues.ts';
 import type { Db } from '../src/store/db.ts';
-import { z } from 'zod';
-import { findArticleSeenAt, findItemStoredTimes } from '../src/store/items.ts';
+import { findArticleSeenAt } from '../src/store/items.ts';
 
 export interface ServiceMetrics {
   registry: Registry;
@@ -32,12 +31,7 @@ const STATES = ['waiting', 'active', 'delayed', 'failed', 'prioritized'] as cons
  */
 const LATENCY_SECONDS = [0.5, 1, 2.5, 5, 10, 30, 60, 90, 120, 300, 600, 1800, 3600];
 
-/** What the latencies read of a store or alert job's payload (the article itself is not parsed). */
-const StoredItemSchema = z.object({
-  feedId: z.string(),
-  canonicalUrl: z.string(),
-  contentHash: z.string().default(''),
-});
+/** What the seen-to-alert latency reads of an alert job's payload. */
 const AlertedSchema = AlertJobSchema.pick({ articleId: true, channel: true });
 
 /** The pipeline error's code behind a failed try (runStep keeps it as an UnrecoverableError's cause). */
@@ -102,14 +96,12 @@ export function createServiceMetrics(queues: Queues, db: Db): ServiceMetrics {
     if (job?.processedOn && job.finishedOn)
       seconds.observe({ stage, outcome }, (job.finishedOn - job.processedOn) / 1000);
   };
-  // Read from the ledger, which holds when the item was seen: the store job's own timestamps start
-  // only when the article stage handed it on. Only a job that stored the version counts (a re-run
-  // that found it stored reads no row), and only an alert that went out.
+  // From the ledger, which holds when the item was seen: the store job's own timestamps start only
+  // when the article stage handed it on. The store step reports it as it marks the version stored
+  // (null for a re-run that found it stored); an alert reads it, and only one that went out counts.
   const latency = async (job: Job, result: StageResult | undefined) => {
-    if (result?.stage === 'store' && job.processedOn) {
-      const item = StoredItemSchema.parse(job.data);
-      const times = await findItemStoredTimes(db, item, new Date(job.processedOn).toISOString());
-      if (times) seenToStored.observe((Date.parse(times.storedAt) - Date.parse(times.seenAt)) / 1000);
+    if (result?.stage === 'store') {
+      if (result.seenToStoredMs !== null) seenToStored.observe(result.seenToStoredMs / 1000);
     } else if (result?.stage === 'alert' && result.outcome === 'sent' && job.finishedOn) {
       const alert = AlertedSchema.parse(job.data);
       const seenAt = await findArticleSeenAt(db, alert.articleId);

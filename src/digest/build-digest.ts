@@ -4,6 +4,7 @@
  * (the digest step) selects the day's articles from the store and passes them in with the day and
  * zone; rendering lives beside this file in render-digest.ts.
  */
+import { addDays, isCalendarDay } from '../calendar-day.ts';
 import { PipelineError } from '../errors.ts';
 
 /** A tag as the digest needs it (the store's copy of the tagger's Tag). */
@@ -196,13 +197,8 @@ const WEEK_DAYS = 7;
  */
 export const SALIENCE_WEIGHTS = { title: 2, lead: 1 } as const;
 
-const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
-
 function checkDay(day: string): void {
-  const m = DAY.exec(day);
-  // Round-tripping through Date catches 2025-02-30, which the pattern alone lets through.
-  const valid = m !== null && new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) === day;
-  if (!valid) {
+  if (!isCalendarDay(day)) {
     throw new PipelineError({
       code: 'CONFIG_INVALID',
       stage: 'digest',
@@ -445,13 +441,6 @@ function topStories(stories: Story[], names: Record<string, string>): DigestStor
     }))
     .sort((a, b) => b.sources.length - a.sources.length || b.salience - a.salience || byPublishedDesc(a, b))
     .slice(0, TOP_STORIES);
-}
-
-/** `day` shifted by `n` calendar days (UTC arithmetic on a date, so no DST surprises). */
-function addDays(day: string, n: number): string {
-  const t = new Date(`${day}T00:00:00Z`);
-  t.setUTCDate(t.getUTCDate() + n);
-  return t.toISOString().slice(0, 10);
 }
 
 function buildChart(

@@ -87,7 +87,15 @@ export type StageResult =
       relevant: boolean;
       actors: number;
     }
-  | { stage: 'store'; articleId: number; isNew: boolean; storyId: number; alerts: number }
+  | {
+      stage: 'store';
+      articleId: number;
+      isNew: boolean;
+      storyId: number;
+      alerts: number;
+      /** From the poll that saw this version to its storing; null when a re-run found it stored. */
+      seenToStoredMs: number | null;
+    }
   | { stage: 'alert'; outcome: DeliveryOutcome };
 
 export interface StageOutcome {
@@ -291,7 +299,7 @@ export const flow: Readonly<Record<StageName, Stage>> = {
     async run(ctx, article) {
       const stored = await storeArticle(ctx, article);
       const alerts = planAlerts(ctx, article, stored);
-      await commitStored(
+      const { seenToStoredMs } = await commitStored(
         ctx,
         article,
         alerts.map((job) => ({ key: alertKey(job), job })),
@@ -303,6 +311,7 @@ export const flow: Readonly<Record<StageName, Stage>> = {
           isNew: stored.isNew,
           storyId: stored.storyId,
           alerts: alerts.length,
+          seenToStoredMs,
         },
         next: alerts.map((alert) => ({ stage: 'alert', data: alert })),
       };

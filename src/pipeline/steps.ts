@@ -493,17 +493,18 @@ export async function commitStored(
   ctx: PipelineContext,
   article: TaggedArticle,
   planned: readonly { key: string; job: AlertJob }[],
-): Promise<void> {
+): Promise<{ seenToStoredMs: number | null }> {
   const at = ctx.now().toISOString();
-  await ctx.db.transaction(async (tx) => {
+  const seen = await ctx.db.transaction(async (tx) => {
     await recordPlannedAlerts(tx, planned, at);
-    await markItemStored(tx, {
+    return markItemStored(tx, {
       feedId: article.feedId,
       canonicalUrl: article.canonicalUrl,
       contentHash: article.contentHash ?? '',
       at,
     });
   });
+  return { seenToStoredMs: seen ? Date.parse(at) - Date.parse(seen.seenAt) : null };
 }
 
 /** The delivery of a planned alert was decided (sent, already sent, held, no longer firing). */

@@ -180,13 +180,18 @@ export async function recordItemSeen(
 export async function markItemStored(
   db: Db,
   item: { feedId: string; canonicalUrl: string; contentHash: string; at: string },
-): Promise<void> {
-  await db.query(
+): Promise<{ seenAt: string } | null> {
+  // When this version was seen (the poll that made it pending; its first sighting when it never was),
+  // for the service's seen-to-stored latency; null when it was done already and nothing was stored.
+  const rows = await db.query<{ seen_at: Date }>(
     `update feed_items set state = 'done', ref = null, tries = 0, next_try_at = null, last_error = null,
        stored_at = $4
-     where feed_id = $1 and canonical_url = $2 and content_hash = $3 and state <> 'done'`,
+     where feed_id = $1 and canonical_url = $2 and content_hash = $3 and state <> 'done'
+     returning coalesce(pending_since, first_seen_at) as seen_at`,
     [item.feedId, item.canonicalUrl, item.contentHash, item.at],
   );
+  const seenAt = toIso(rows[0]?.seen_at ?? null);
+  return seenAt ? { seenAt } : null;
 }
 
 /**
@@ -315,31 +320,8 @@ function toKnownItem(row: KnownRow, scope: KnownItem['scope']): KnownItem {
 }
 
 /**
- * When an item's version was seen (the poll that made it pending; its first sighting when it never
- * was) and when it was stored, or null unless it was stored at or after `since`: a store job that
- * found the version stored already stored nothing. Read for the service's seen-to-stored latency.
- *
- * @example
- * const times = await findItemStoredTimes(db, { feedId, canonicalUrl, contentHash }, jobStartedAt);
- */
-export async function findItemStoredTimes(
-  db: Db,
-  item: { feedId: string; canonicalUrl: string; contentHash: string },
-  since: string,
-): Promise<{ seenAt: string; storedAt: string } | null> {
-  const rows = await db.query<{ seen_at: Date; stored_at: Date }>(
-    `select coalesce(pending_since, first_seen_at) as seen_at, stored_at from feed_items
-     where feed_id = $1 and canonical_url = $2 and content_hash = $3 and stored_at >= $4`,
-    [item.feedId, item.canonicalUrl, item.contentHash, since],
-  );
-  const row = rows[0];
-  const seenAt = toIso(row?.seen_at ?? null);
-  const storedAt = toIso(row?.stored_at ?? null);
-  return seenAt && storedAt ? { seenAt, storedAt } : null;
-}
-
-/**
- * When the item behind a stored article was seen, as findItemStoredTimes reads it; null when the
+ * When the item behind a stored article was seen (the poll that made this version pending, else its
+ * first sighting); null when the
  * article or its item is gone. Read for the service's seen-to-alert latency.
  */
 export async function findArticleSeenAt(db: Db, articleId: number): Promise<string | null> {

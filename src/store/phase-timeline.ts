@@ -5,6 +5,7 @@
  * day's count is exactly the number of stories the stories page lists for that tag and day.
  */
 import { z } from 'zod';
+import { addDays, isCalendarDay } from '../calendar-day.ts';
 import type { Db } from './db.ts';
 
 /** The issue's "last 30 days": the range shown when none is asked for. */
@@ -12,20 +13,11 @@ export const DEFAULT_DAYS = 30;
 /** A year, leap or not, in one page: a row of 366 bars is still about 2 px a day on a 760 px chart. */
 export const MAX_DAYS = 366;
 
-const DAY_MS = 86_400_000;
-
-/** `day` plus `n` days (negative: minus), as `YYYY-MM-DD`. */
-export function addDays(day: string, n: number): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
-}
-
-/** A calendar day that exists: the regex lets 2025-02-30 through, and `::date` would reject it. */
-const isRealDay = (day: string) => !Number.isNaN(Date.parse(`${day}T00:00:00Z`)) && addDays(day, 0) === day;
-
 const day = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'a day, e.g. 2025-12-19')
-  .refine(isRealDay, 'no such day')
+  // The regex lets 2025-02-30 through, and `::date` would reject it.
+  .refine(isCalendarDay, 'no such day')
   .optional();
 
 /** The tracker's query string, as the HTML form and the JSON API share it. */

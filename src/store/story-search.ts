@@ -4,20 +4,16 @@
  * search (PGlite has it too), ranked, with a snippet of the best-matching copy.
  */
 import { z } from 'zod';
+import { isCalendarDay } from '../calendar-day.ts';
 import { toIso, type Db } from './db.ts';
 
 /** An HTML form sends an unchosen field as "": that means no filter, not a malformed one. */
 const blankAsNone = (v: string | undefined) => (v === '' ? undefined : v);
 
-/** A calendar day (2025-02-30 is refused here, not by the database). */
-function isCalendarDay(v: string): boolean {
-  const date = new Date(`${v}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === v;
-}
-
 const day = z
   .string()
   .regex(/^(\d{4}-\d{2}-\d{2})?$/, 'a day, e.g. 2025-12-19')
+  // 2025-02-30 is refused here, not by the database.
   .refine((v) => v === '' || isCalendarDay(v), 'no such day')
   .optional()
   .transform(blankAsNone);

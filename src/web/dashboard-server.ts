@@ -19,9 +19,9 @@ import { registerLoginRoutes } from './login-routes.ts';
 import { authOf, crossSite } from './session.ts';
 import { searchStories, StoryFiltersSchema } from '../store/story-search.ts';
 import { articlePage } from './article-page.ts';
-import { layout, STYLESHEET, STYLESHEET_PATH } from './layout.ts';
+import { STYLESHEET, STYLESHEET_PATH } from './layout.ts';
 import { openApiDocument } from './openapi.ts';
-import { badQuery, errorMessage } from './replies.ts';
+import { badQuery, errorMessage, sendPage } from './replies.ts';
 import { storiesPage, type TagCount } from './stories-page.ts';
 import { registerQueueBoard } from './queue-board.ts';
 import { registerTrackerRoutes } from './tracker-routes.ts';
@@ -178,7 +178,7 @@ export function createDashboard(deps: DashboardDeps): FastifyInstance {
     if (!parsed.success) return badQuery(reply, parsed.error, false);
     const [result, tags, feeds] = await Promise.all([searchStories(db, parsed.data), tagCounts(), feedIds()]);
     const body = storiesPage({ filters: parsed.data, ...result, tags, feeds, names: deps.names() });
-    return reply.type('text/html; charset=utf-8').send(layout('Recent stories', body));
+    return sendPage(reply, 'Recent stories', body);
   });
 
   app.get('/api/stories', async (request, reply) => {
@@ -226,12 +226,10 @@ export function createDashboard(deps: DashboardDeps): FastifyInstance {
     const found = await articleOf(request);
     if (!found) {
       reply.code(404);
-      return reply
-        .type('text/html; charset=utf-8')
-        .send(layout('Not found', errorMessage('No such article')));
+      return sendPage(reply, 'Not found', errorMessage('No such article'));
     }
     const body = articlePage({ ...found, names: deps.names() });
-    return reply.type('text/html; charset=utf-8').send(layout(found.article.title, body));
+    return sendPage(reply, found.article.title, body);
   });
 
   app.get('/api/articles/:id', async (request, reply) => {
@@ -282,9 +280,7 @@ export function createDashboard(deps: DashboardDeps): FastifyInstance {
     reply.code(404);
     if (request.url.startsWith('/api/'))
       return { error: `no such endpoint: ${request.method} ${request.url}` };
-    return reply
-      .type('text/html; charset=utf-8')
-      .send(layout('Not found', errorMessage(`Nothing at ${request.url}`)));
+    return sendPage(reply, 'Not found', errorMessage(`Nothing at ${request.url}`));
   });
   app.setErrorHandler(async (error, request, reply) => {
     // A request Fastify itself refused (malformed JSON, a body over the limit) is the client's fault.

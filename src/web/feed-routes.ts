@@ -11,7 +11,7 @@ import type { AddFeedOutcome } from '../pipeline/add-feed.ts';
 import type { Db } from '../store/db.ts';
 import { listFeeds, setFeedPaused } from '../store/feeds.ts';
 import { feedHealth, feedsPage } from './feeds-page.ts';
-import { layout } from './layout.ts';
+import { sendPage } from './replies.ts';
 
 export interface FeedRoutesDeps {
   db: Db;
@@ -37,15 +37,12 @@ export const NewFeedSchema = z.object({
   ),
 });
 
-const htmlPage = (reply: FastifyReply, title: string, body: Parameters<typeof layout>[1]) =>
-  reply.type('text/html; charset=utf-8').send(layout(title, body));
-
 export function registerFeedRoutes(app: FastifyInstance, deps: FeedRoutesDeps): void {
   const { db } = deps;
   const now = deps.now ?? (() => new Date());
 
   const showFeeds = async (reply: FastifyReply, notice?: { error?: string; done?: string }) =>
-    htmlPage(
+    sendPage(
       reply,
       'Feed health',
       feedsPage(await listFeeds(db), { canAdd: deps.addFeed !== undefined, ...notice }),

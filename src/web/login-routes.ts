@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { html } from './html.ts';
-import { layout } from './layout.ts';
+import { sendPage } from './replies.ts';
 import { authOf, CLEARED_SESSION_COOKIE, localPath, sameSecret, sessionCookie } from './session.ts';
 
 /** Slows guessing down: each wrong token waits this long before its answer. */
@@ -36,7 +36,7 @@ export function registerLoginRoutes(app: FastifyInstance, token: string | undefi
         ? html`<p class="notice">You are logged in.</p>
 <form method="post" action="/logout" class="inline"><button type="submit">Log out</button></form>`
         : loginForm(next);
-    return reply.type('text/html; charset=utf-8').send(layout('Log in', page));
+    return sendPage(reply, 'Log in', page);
   });
 
   app.post('/login', async (request, reply) => {
@@ -47,7 +47,7 @@ export function registerLoginRoutes(app: FastifyInstance, token: string | undefi
       await new Promise((resolve) => setTimeout(resolve, WRONG_TOKEN_DELAY_MS));
       reply.code(token ? 401 : 403);
       const error = token ? 'That is not the dashboard token.' : 'Writes are off: no DASHBOARD_TOKEN is set.';
-      return reply.type('text/html; charset=utf-8').send(layout('Log in', loginForm(next, { error })));
+      return sendPage(reply, 'Log in', loginForm(next, { error }));
     }
     const secure = request.protocol === 'https';
     return reply.header('set-cookie', sessionCookie(token, secure)).redirect(next, 303);

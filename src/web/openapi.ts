@@ -63,6 +63,12 @@ const story = {
 
 const error = { type: 'object', properties: { error: { type: 'string' } }, required: ['error'] };
 const errorContent = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };
+/** A paged JSON answer: `total` matches in all, the `limit` and `offset` asked for, and the page. */
+function pageOf(items: Record<string, unknown>) {
+  const paging = { total: { type: 'integer' }, limit: { type: 'integer' }, offset: { type: 'integer' } };
+  return { 'application/json': { schema: { type: 'object', properties: { ...paging, ...items } } } };
+}
+
 const badQueryResponse = {
   description: 'A query parameter is malformed; the message names it',
   content: errorContent,
@@ -89,19 +95,9 @@ export function openApiDocument() {
           responses: {
             '200': {
               description: 'A page of stories, newest first (best match first with `q`)',
-              content: {
-                'application/json': {
-                  schema: {
-                    type: 'object',
-                    properties: {
-                      total: { type: 'integer' },
-                      limit: { type: 'integer' },
-                      offset: { type: 'integer' },
-                      stories: { type: 'array', items: { $ref: '#/components/schemas/Story' } },
-                    },
-                  },
-                },
-              },
+              content: pageOf({
+                stories: { type: 'array', items: { $ref: '#/components/schemas/Story' } },
+              }),
             },
             '400': badQueryResponse,
           },
@@ -229,20 +225,10 @@ export function openApiDocument() {
             '200': {
               description:
                 '`deliveries`: id, ruleId, channel, status, articleId, articleTitle, feedId, storyId, attempts, lastError, createdAt, claimedAt, sentAt, heldAt; `counts`: per rule and channel, `counts` by status and `total`',
-              content: {
-                'application/json': {
-                  schema: {
-                    type: 'object',
-                    properties: {
-                      total: { type: 'integer' },
-                      limit: { type: 'integer' },
-                      offset: { type: 'integer' },
-                      deliveries: { type: 'array', items: { type: 'object' } },
-                      counts: { type: 'array', items: { type: 'object' } },
-                    },
-                  },
-                },
-              },
+              content: pageOf({
+                deliveries: { type: 'array', items: { type: 'object' } },
+                counts: { type: 'array', items: { type: 'object' } },
+              }),
             },
             '400': badQueryResponse,
           },

@@ -10,7 +10,7 @@ import { FastifyAdapter } from '@bull-board/fastify';
 import type { Queue } from 'bullmq';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { html } from './html.ts';
-import { layout } from './layout.ts';
+import { sendPage } from './replies.ts';
 
 export const QUEUE_BOARD_PATH = '/queues';
 
@@ -57,12 +57,11 @@ export function registerQueueBoard(app: FastifyInstance, queues: readonly Queue[
     // (a bookmarked queue) is a 404 with the same words.
     const elsewhere = (status: number) => async (_request: unknown, reply: FastifyReply) => {
       reply.code(status);
-      return reply.type('text/html; charset=utf-8').send(
-        layout(
-          'Queues',
-          html`<p>The queues are shown only by the dashboard of <code>npm start</code>, the process that
+      return sendPage(
+        reply,
+        'Queues',
+        html`<p>The queues are shown only by the dashboard of <code>npm start</code>, the process that
 runs the workers on Redis. This dashboard (<code>cli serve</code>) reads the database alone.</p>`,
-        ),
       );
     };
     app.get(QUEUE_BOARD_PATH, elsewhere(200));

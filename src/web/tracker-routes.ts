@@ -5,8 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { phaseTimeline, timelineRangeSchema, type TimelineRange } from '../store/phase-timeline.ts';
 import type { Db } from '../store/db.ts';
-import { layout } from './layout.ts';
-import { badQuery } from './replies.ts';
+import { badQuery, sendPage } from './replies.ts';
 import { trackerPage } from './tracker-page.ts';
 
 /**
@@ -36,7 +35,7 @@ export function registerTrackerRoutes(app: FastifyInstance, deps: TrackerRoutesD
     const parsed = rangeOf(request.query);
     if (!parsed.success) return badQuery(reply, parsed.error, false);
     const body = trackerPage({ timeline: await timelineOf(parsed.data), names: deps.names() });
-    return reply.type('text/html; charset=utf-8').send(layout('Phase tracker', body));
+    return sendPage(reply, 'Phase tracker', body);
   });
 
   app.get('/api/tracker', async (request, reply) => {
